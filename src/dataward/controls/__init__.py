@@ -1,0 +1,1 @@
+"""Checks registry and assessments; the control catalog and frameworks come later."""

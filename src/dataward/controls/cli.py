@@ -1,0 +1,70 @@
+"""The assess command: run every check per client and store the results."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.output import Format, emit, emit_doc, err
+
+FAIL_LEVELS = {"fail": ("fail",), "warning": ("fail", "warning"), "error": ("fail", "error")}
+
+
+def register(cli: typer.Typer) -> None:
+    """Attach the assess command."""
+    cli.command("assess")(assess)
+
+
+def assess(
+    ctx: typer.Context,
+    client: ClientOpt = None,
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    fail_on: Annotated[
+        str | None, typer.Option(help="Exit 1 when any result is fail, warning or error.")
+    ] = None,
+) -> None:
+    """Run every registered check for one client, or for all clients and the operation."""
+    if fail_on is not None and fail_on not in FAIL_LEVELS:
+        raise typer.BadParameter("use fail, warning or error", param_hint="--fail-on")
+    ws = workspace(ctx)
+    from dataward.controls import store
+    from dataward.core import clients
+    from dataward.core.models import Client
+
+    targets = (
+        [clients.get(ws, client)]
+        if client
+        else [*Client.objects.filter(kind="operation"), *clients.visible(ws)]
+    )
+    rows = []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("assessing", total=len(targets))
+        for target in targets:
+            progress.update(task, description=f"assessing {target.slug}")
+            run, outcomes = store.assess(ws, target)
+            rows += [
+                {
+                    "client": target.slug,
+                    "check": o.check_id,
+                    "severity": o.severity,
+                    "status": o.status.value,
+                    "subject": o.subject,
+                    "summary": o.summary,
+                    "evidence": list(o.evidence),
+                    "assessment": run.pk,
+                }
+                for o in outcomes
+            ]
+            progress.advance(task)
+    if fmt is Format.JSON:
+        emit_doc({"results": rows}, output)
+    else:
+        cols = ["client", "check", "status", "severity", "summary"]
+        emit(rows, cols, fmt, "Assessment", output)
+    bad = FAIL_LEVELS.get(fail_on or "", ())
+    if any(r["status"] in bad for r in rows):
+        raise typer.Exit(1)

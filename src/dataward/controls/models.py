@@ -1,0 +1,30 @@
+"""Store assessments and every check result with its time, per client."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from dataward.core.scoping import ClientOwned
+
+
+class Assessment(ClientOwned):
+    """One run of the checks for one client (or the operation)."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+    actor = models.CharField(max_length=150)
+    counts = models.JSONField(default=dict)
+
+
+class CheckResult(ClientOwned):
+    """The result of one check on one subject within an assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
+    check_id = models.CharField(max_length=120, db_index=True)
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, db_index=True)
+    subject = models.CharField(max_length=300)
+    summary = models.TextField()
+    evidence = models.JSONField(default=list)
+    at = models.DateTimeField()

@@ -1,0 +1,1 @@
+"""Clients (tenants), the tool's own users and roles, the audit trail, keys and crypto."""

@@ -1,0 +1,134 @@
+"""Append events to the hash-chained audit trail, verify it, and list it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from dataward.core.engine.audit import (
+    GENESIS,
+    Anchor,
+    AuditRecord,
+    VerifyReport,
+    link_hash,
+    state_digest,
+    verify_chain,
+)
+from dataward.core.engine.workspace import WorkspacePaths, atomic_write
+from dataward.core.models import AuditEvent, AuditHead
+from dataward.core.workspace import Workspace
+
+
+def record(
+    ws: Workspace,
+    action: str,
+    client: str | None,
+    object_type: str,
+    object_id: str,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event, sealed to the previous one, inside the caller's transaction."""
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(id=1).first()
+        if head is None:
+            head = AuditHead.objects.create(id=1, seq=0, hash=GENESIS)
+        rec = AuditRecord(
+            seq=head.seq + 1,
+            at=ws.clock().isoformat(timespec="microseconds"),
+            actor=ws.actor.name,
+            action=action,
+            client=client or "",
+            object_type=object_type,
+            object_id=object_id,
+            before=state_digest(before, ws.keyring),
+            after=state_digest(after, ws.keyring),
+            detail=dict(detail or {}),
+            key_id=ws.keyring.active_id,
+            prev_hash=head.hash,
+        )
+        seal = link_hash(rec, ws.keyring)
+        event = AuditEvent.objects.create(**_fields(rec), hash=seal)
+        head.seq, head.hash = rec.seq, seal
+        head.save()
+        paths = ws.paths
+        transaction.on_commit(lambda: write_anchor(paths, Anchor(rec.seq, seal)))
+    return event
+
+
+def _fields(rec: AuditRecord) -> dict[str, Any]:
+    return {
+        "seq": rec.seq,
+        "at": rec.at,
+        "actor": rec.actor,
+        "action": rec.action,
+        "client": rec.client,
+        "object_type": rec.object_type,
+        "object_id": rec.object_id,
+        "before": rec.before,
+        "after": rec.after,
+        "detail": dict(rec.detail),
+        "key_id": rec.key_id,
+        "prev_hash": rec.prev_hash,
+    }
+
+
+def write_anchor(paths: WorkspacePaths, anchor: Anchor) -> None:
+    """Keep the newest sealed link outside the database, to catch rows cut from the end."""
+    current = read_anchor(paths)
+    if current is None or anchor.seq > current.seq:
+        atomic_write(paths.audit_head, f"{anchor.seq} {anchor.hash}\n".encode())
+
+
+def read_anchor(paths: WorkspacePaths) -> Anchor | None:
+    """Return the anchor kept in the workspace folder, or None before the first event."""
+    try:
+        seq, seal = paths.audit_head.read_text().split()
+        return Anchor(int(seq), seal)
+    except FileNotFoundError:
+        return None
+    except ValueError:
+        return Anchor(0, "")
+
+
+def to_record(event: AuditEvent) -> AuditRecord:
+    """Turn a stored event into the engine's record."""
+    return AuditRecord(
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        client=event.client,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        before=event.before,
+        after=event.after,
+        detail=event.detail,
+        key_id=event.key_id,
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+    )
+
+
+def verify(ws: Workspace) -> VerifyReport:
+    """Check every link of the chain and the anchor kept outside the database."""
+    events = (to_record(e) for e in AuditEvent.objects.order_by("seq").iterator())
+    return verify_chain(events, ws.keyring, read_anchor(ws.paths))
+
+
+def events(
+    ws: Workspace, client: str | None = None, limit: int | None = None
+) -> Iterator[AuditEvent]:
+    """Yield events, newest last, for one client or (with an operation-wide scope) all."""
+    rows = AuditEvent.objects.order_by("seq")
+    if client is not None:
+        rows = rows.filter(client=client)
+    elif ws.actor.clients is not None:
+        rows = rows.filter(client__in=sorted(ws.actor.clients))
+    if limit:
+        total = rows.count()
+        rows = rows[max(0, total - limit) :]
+    yield from rows.iterator()

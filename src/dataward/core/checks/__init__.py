@@ -1,0 +1,1 @@
+"""Checks of the core package; every module here is registered by walking the folder."""

@@ -1,0 +1,190 @@
+"""Hold the workspace keyring: keyed fingerprints (HMAC) and field encryption (AES-GCM)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from dataward.errors import KeyringError
+
+KEYRING_FORMAT = "dataward-keyring/1"
+FP_PREFIX = "fp1"
+ENC_PREFIX = "enc1"
+KEY_HINT = "restore the key file from your backup or set DATAWARD_KEY to the right key"
+
+
+def _b64e(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _b64d(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class Key:
+    """One 256-bit secret with its id; purpose keys are derived from it with HKDF."""
+
+    id: str
+    secret: bytes
+    created: str
+
+    def derive(self, purpose: str) -> bytes:
+        """Return a 32-byte subkey for one purpose (fingerprint, encrypt, audit, check)."""
+        hkdf = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=f"dataward/{purpose}".encode()
+        )
+        return hkdf.derive(self.secret)
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Keep every workspace key; the active one signs and encrypts, old ones still resolve."""
+
+    active_id: str
+    keys: tuple[Key, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def generate(cls) -> Keyring:
+        """Create a keyring holding one fresh random key."""
+        key = _new_key()
+        return cls(active_id=key.id, keys=(key,))
+
+    def rotate(self) -> Keyring:
+        """Return a keyring with a new active key, keeping the old keys for resolution."""
+        key = _new_key()
+        return Keyring(active_id=key.id, keys=(*self.keys, key))
+
+    @property
+    def active(self) -> Key:
+        """Return the key used for new fingerprints, encryption and audit links."""
+        return self.get(self.active_id)
+
+    def get(self, key_id: str) -> Key:
+        """Return the key with this id, or raise a KeyringError naming it."""
+        for key in self.keys:
+            if key.id == key_id:
+                return key
+        raise KeyringError(f"key {key_id} is not in the workspace keyring", "keyring", KEY_HINT)
+
+    def fingerprint(self, value: str, key_id: str | None = None) -> str:
+        """Return the keyed fingerprint of a value, as ``fp1:<key id>:<hex>``."""
+        key = self.get(key_id) if key_id else self.active
+        digest = hmac.new(key.derive("fingerprint"), value.encode(), hashlib.sha256).hexdigest()
+        return f"{FP_PREFIX}:{key.id}:{digest[:32]}"
+
+    def fingerprints(self, value: str) -> list[str]:
+        """Return the value's fingerprint under every key, newest first, to match old records."""
+        return [self.fingerprint(value, key.id) for key in reversed(self.keys)]
+
+    def matches(self, value: str, fp: str) -> bool:
+        """Return True when ``fp`` is this value's fingerprint under the key it names."""
+        parts = fp.split(":")
+        if len(parts) != 3 or parts[0] != FP_PREFIX:
+            raise KeyringError("malformed fingerprint", "fingerprint", "expected fp1:<key>:<hex>")
+        return hmac.compare_digest(self.fingerprint(value, parts[1]), fp)
+
+    def mac(self, data: bytes, key_id: str | None = None) -> str:
+        """Return the hex HMAC-SHA256 of data under the audit subkey."""
+        key = self.get(key_id) if key_id else self.active
+        return hmac.new(key.derive("audit"), data, hashlib.sha256).hexdigest()
+
+    def check_value(self, key_id: str) -> str:
+        """Return the value stored in the database to recognise this key later."""
+        return hmac.new(
+            self.get(key_id).derive("check"), b"dataward key check", hashlib.sha256
+        ).hexdigest()
+
+    def encrypt(self, plaintext: str, context: str) -> str:
+        """Encrypt a field with AES-256-GCM bound to its context (model.field)."""
+        key = self.active
+        nonce = secrets.token_bytes(12)
+        sealed = AESGCM(key.derive("encrypt")).encrypt(nonce, plaintext.encode(), context.encode())
+        return f"{ENC_PREFIX}:{key.id}:{_b64e(nonce + sealed)}"
+
+    def decrypt(self, token: str, context: str) -> str:
+        """Decrypt a field, raising a one-line KeyringError on a wrong key or tampering."""
+        parts = token.split(":")
+        if len(parts) != 3 or parts[0] != ENC_PREFIX:
+            raise KeyringError("not an encrypted value", context, "the stored field is damaged")
+        key = self.get(parts[1])
+        try:
+            raw = _b64d(parts[2])
+            plain = AESGCM(key.derive("encrypt")).decrypt(raw[:12], raw[12:], context.encode())
+        except (InvalidTag, ValueError, binascii.Error):
+            raise KeyringError(
+                f"cannot decrypt with key {key.id} (wrong key or tampered value)", context, KEY_HINT
+            ) from None
+        return plain.decode()
+
+    def key_id_of(self, token: str) -> str:
+        """Return the id of the key an encrypted token or fingerprint was made with."""
+        parts = token.split(":")
+        return parts[1] if len(parts) == 3 else ""
+
+    def to_json(self) -> str:
+        """Serialise the keyring for the 0600 key file."""
+        body = {
+            "format": KEYRING_FORMAT,
+            "active": self.active_id,
+            "keys": [
+                {"id": k.id, "secret": _b64e(k.secret), "created": k.created} for k in self.keys
+            ],
+        }
+        return json.dumps(body, indent=2) + "\n"
+
+    @classmethod
+    def from_text(cls, text: str, where: str) -> Keyring:
+        """Parse a key file's content or a bare base64 key, naming ``where`` on failure."""
+        text = text.strip()
+        if not text:
+            raise KeyringError("the key is empty", where, KEY_HINT)
+        if not text.startswith("{"):
+            return cls._from_bare(text, where)
+        try:
+            body = json.loads(text)
+            keys = tuple(
+                Key(id=str(k["id"]), secret=_b64d(str(k["secret"])), created=str(k["created"]))
+                for k in body["keys"]
+            )
+            active = str(body["active"])
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise KeyringError("the key file is not a dataward keyring", where, KEY_HINT) from None
+        if body.get("format") != KEYRING_FORMAT or not keys:
+            raise KeyringError("unknown keyring format or no keys", where, KEY_HINT)
+        if any(len(k.secret) != 32 for k in keys):
+            raise KeyringError("a key is not 256 bits long", where, KEY_HINT)
+        ring = cls(active_id=active, keys=keys)
+        ring.get(active)
+        return ring
+
+    @classmethod
+    def _from_bare(cls, text: str, where: str) -> Keyring:
+        """Accept a bare base64 256-bit key, as DATAWARD_KEY may hold."""
+        try:
+            secret = _b64d(text)
+        except (ValueError, binascii.Error):
+            secret = b""
+        if len(secret) != 32:
+            raise KeyringError("not a 256-bit base64 key", where, KEY_HINT)
+        key_id = "k" + hashlib.sha256(secret).hexdigest()[:10]
+        return cls(active_id=key_id, keys=(Key(id=key_id, secret=secret, created="external"),))
+
+
+def _new_key() -> Key:
+    return Key(
+        id="k" + secrets.token_hex(5),
+        secret=secrets.token_bytes(32),
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

@@ -1,0 +1,96 @@
+"""Make client scope structural: client-owned rows cannot be read without naming a scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+
+from dataward.errors import UnscopedQueryError
+
+if TYPE_CHECKING:
+    from dataward.core.models import Client
+
+
+class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """A queryset that refuses to run until it is scoped to clients (or explicitly unscoped)."""
+
+    _scoped = False
+
+    def _clone(self) -> Self:
+        clone = super()._clone()  # type: ignore[misc]
+        clone._scoped = self._scoped
+        return clone  # type: ignore[no-any-return]
+
+    def _mark(self) -> Self:
+        clone = self._clone()
+        clone._scoped = True
+        return clone
+
+    def for_client(self, client: Client) -> Self:
+        """Return rows belonging to one client."""
+        return self.filter(client=client)._mark()
+
+    def for_clients(self, clients: Iterable[Client]) -> Self:
+        """Return rows belonging to any of these clients."""
+        return self.filter(client__in=list(clients))._mark()
+
+    def unscoped(self, reason: str) -> Self:
+        """Return every client's rows; the reason documents why this read is operation-wide."""
+        if not reason:
+            raise ValueError("an unscoped read needs a reason")
+        return self._mark()
+
+    def _guard(self) -> None:
+        if not self._scoped:
+            raise UnscopedQueryError(
+                f"{self.model.__name__} rows were read without a client scope",
+                "query",
+                "call .for_client(client) or .unscoped(reason)",
+            )
+
+    def _fetch_all(self) -> None:
+        self._guard()
+        super()._fetch_all()
+
+    def count(self) -> int:
+        """Count scoped rows."""
+        self._guard()
+        return super().count()
+
+    def exists(self) -> bool:
+        """Tell whether scoped rows exist."""
+        self._guard()
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Aggregate scoped rows."""
+        self._guard()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        """Update scoped rows."""
+        self._guard()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete scoped rows."""
+        self._guard()
+        return super().delete()
+
+    def iterator(self, chunk_size: int | None = None) -> Any:
+        """Stream scoped rows."""
+        self._guard()
+        return super().iterator(chunk_size=chunk_size)
+
+
+class ClientOwned(models.Model):
+    """Base for every record that belongs to one client (or, explicitly, to the operation)."""
+
+    client = models.ForeignKey("core.Client", on_delete=models.PROTECT, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

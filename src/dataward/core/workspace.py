@@ -1,0 +1,206 @@
+"""Create and open workspaces: config, key, database, migrations and the acting user."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dataward.core.engine.crypto import Keyring
+from dataward.core.engine.permissions import Action, Principal, Role, may
+from dataward.core.engine.workspace import (
+    WorkspaceConfig,
+    WorkspacePaths,
+    atomic_write,
+    create_layout,
+    file_mode,
+    load_config,
+    resolve_root,
+)
+from dataward.errors import KeyringError, PermissionDeniedError, WorkspaceError
+from dataward.runtime import activate, state
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Workspace:
+    """An open workspace: its settings, keyring, acting user and clock."""
+
+    config: WorkspaceConfig
+    keyring: Keyring
+    actor: Principal
+    clock: Callable[[], datetime] = utcnow
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def paths(self) -> WorkspacePaths:
+        """Return the workspace's file paths."""
+        return self.config.paths
+
+    def require(self, action: Action, client: str | None) -> None:
+        """Raise PermissionDeniedError unless the acting user may take the action."""
+        if not may(self.actor, action, client):
+            scope = f"client {client}" if client else "the operation"
+            raise PermissionDeniedError(
+                f"{self.actor.name} ({self.actor.role}) may not {action} on {scope}",
+                "permissions",
+                "ask an admin to grant the role or client scope",
+            )
+
+
+def redacted_url(url: str) -> str:
+    """Return a database URL without its password, fit for an error message."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        return url
+    host = parts.hostname or "localhost"
+    return f"{parts.scheme}://{parts.username or ''}@{host}:{parts.port or 5432}{parts.path}"
+
+
+def load_keyring(paths: WorkspacePaths, env: Mapping[str, str]) -> tuple[Keyring, list[str]]:
+    """Read the keyring from DATAWARD_KEY or the key file, with warnings about its safety."""
+    if env.get("DATAWARD_KEY"):
+        return Keyring.from_text(env["DATAWARD_KEY"], "DATAWARD_KEY"), []
+    try:
+        text = paths.key.read_text()
+    except FileNotFoundError:
+        raise KeyringError(
+            "workspace key file is missing", str(paths.key), "restore it or set DATAWARD_KEY"
+        ) from None
+    except (PermissionError, UnicodeDecodeError):
+        raise KeyringError(
+            "workspace key file is unreadable", str(paths.key), "run as its owner or restore it"
+        ) from None
+    warnings = []
+    if file_mode(paths.key) & 0o077:
+        warnings.append(
+            f"{paths.key}: key file is readable by others (mode {file_mode(paths.key):o}); "
+            "run chmod 600 on it"
+        )
+    return Keyring.from_text(text, str(paths.key)), warnings
+
+
+def init_workspace(
+    root: str | os.PathLike[str] | None,
+    env: Mapping[str, str] | None = None,
+    database_url: str = "",
+) -> Workspace:
+    """Create a workspace folder with its key, config and migrated database."""
+    env = dict(os.environ if env is None else env)
+    path = resolve_root(root, env)
+    paths = create_layout(path, database_url)
+    if not env.get("DATAWARD_KEY"):
+        atomic_write(paths.key, Keyring.generate().to_json().encode(), mode=0o600)
+    if not (env.get("DATAWARD_DATABASE_URL") or database_url):
+        paths.sqlite.touch(mode=0o600)
+    ws = open_workspace(path, env)
+    from dataward.core import audit
+    from dataward.core.clients import ensure_operation
+
+    ensure_operation(ws)
+    audit.record(ws, "workspace.init", None, "workspace", str(path))
+    return ws
+
+
+def open_workspace(
+    root: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    actor: str | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Workspace:
+    """Open a workspace: validate it, migrate its database, check the key, resolve the actor."""
+    env = dict(os.environ if env is None else env)
+    config = load_config(resolve_root(root, env), env)
+    keyring, warnings = load_keyring(config.paths, env)
+    if config.is_sqlite and not Path(config.database_url.removeprefix("sqlite:///")).exists():
+        raise WorkspaceError(
+            "the workspace database file is missing",
+            config.database_url.removeprefix("sqlite:///"),
+            "restore it from a backup or create a new workspace with dataward init",
+        )
+    activate(config, secret_key=keyring.active.derive("django").hex())
+    state.keyring = keyring
+    _prepare_database(config)
+    _check_keys(keyring, config)
+    name = actor or env.get("DATAWARD_USER")
+    ws = Workspace(config, keyring, _principal(name), clock, warnings)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return ws
+
+
+def _prepare_database(config: WorkspaceConfig) -> None:
+    """Connect and apply pending migrations, wrapping database failures in one line."""
+    from django.core.management import call_command
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    where = redacted_url(config.database_url)
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", interactive=False, verbosity=0)
+    except DatabaseError as exc:
+        raise _database_error(exc, where, config.is_sqlite) from None
+
+
+def _database_error(exc: Exception, where: str, sqlite: bool) -> WorkspaceError:
+    """Turn a driver error into a one-line WorkspaceError that says what to do."""
+    text = str(exc).lower()
+    if sqlite and ("not a database" in text or "malformed" in text):
+        return WorkspaceError(
+            "the workspace database is corrupt (not a SQLite database)",
+            where,
+            "restore it from a backup or create a new workspace with dataward init",
+        )
+    if sqlite:
+        return WorkspaceError(
+            "cannot open the workspace database", where, "check the file's permissions and disk"
+        )
+    return WorkspaceError(
+        "cannot connect to the database",
+        where,
+        "start PostgreSQL or fix DATAWARD_DATABASE_URL / database.url",
+    )
+
+
+def _check_keys(keyring: Keyring, config: WorkspaceConfig) -> None:
+    """Fail at once when the key does not belong to this database; record new keys."""
+    from dataward.core.models import KeyCheck
+
+    known = {k.key_id: k.check_value for k in KeyCheck.objects.all()}
+    held = {k.id for k in keyring.keys}
+    if known and not held & known.keys():
+        raise KeyringError(
+            "the workspace key does not belong to this database",
+            "DATAWARD_KEY" if keyring.active.created == "external" else str(config.paths.key),
+            "use the key this workspace was created with",
+        )
+    for key_id in held & known.keys():
+        if keyring.check_value(key_id) != known[key_id]:
+            raise KeyringError(
+                f"key {key_id} does not match the value recorded in the database",
+                str(config.paths.key),
+                "use the key this workspace was created with",
+            )
+    for key_id in held - known.keys():
+        KeyCheck.objects.create(key_id=key_id, check_value=keyring.check_value(key_id))
+
+
+def _principal(name: str | None) -> Principal:
+    """Resolve who acts: a named dataward user, or the local workspace owner as admin."""
+    if not name:
+        return Principal(name=f"local:{getpass.getuser()}", role=Role.ADMIN)
+    from dataward.core.users import principal_for
+
+    return principal_for(name)

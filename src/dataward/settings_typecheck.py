@@ -1,0 +1,13 @@
+"""Give mypy's Django plugin a settings module; the real settings are built at run time."""
+
+SECRET_KEY = "typecheck-only"  # noqa: S105 - never used to run dataward
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "dataward.core",
+    "dataward.controls",
+]
+AUTH_USER_MODEL = "core.User"
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
