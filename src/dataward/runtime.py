@@ -12,6 +12,16 @@ from django.conf import settings
 from dataward.core.engine.workspace import WorkspaceConfig
 from dataward.plugins import hook
 
+PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}", "OPTIONS": options}
+    for name, options in (
+        ("UserAttributeSimilarityValidator", {}),
+        ("MinimumLengthValidator", {"min_length": 12}),
+        ("CommonPasswordValidator", {}),
+        ("NumericPasswordValidator", {}),
+    )
+]
+
 
 def database_settings(config: WorkspaceConfig) -> dict[str, Any]:
     """Return Django's database settings for the workspace's URL."""
@@ -47,6 +57,7 @@ def activate(config: WorkspaceConfig, secret_key: str) -> None:
             INSTALLED_APPS=installed_apps(),
             AUTH_USER_MODEL="core.User",
             PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"],
+            AUTH_PASSWORD_VALIDATORS=PASSWORD_VALIDATORS,
             USE_TZ=True,
             TIME_ZONE="UTC",
             DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",

@@ -1,0 +1,159 @@
+"""Creating and opening workspaces, and one-line errors for every broken part."""
+
+from __future__ import annotations
+
+import json
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+
+from dataward.core.engine.crypto import Keyring
+from helpers import assert_one_line_error
+
+
+def test_init_creates_private_key_config_and_database(cli, tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    result = cli("init", "--workspace", str(root))
+    assert result.code == 0, result
+    assert stat.S_IMODE((root / "dataward.key").stat().st_mode) == 0o600
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert (root / "dataward.toml").read_text().startswith("# dataward workspace")
+    assert (root / "dataward.sqlite3").stat().st_size > 0
+    again = cli("init", "--workspace", str(root))
+    assert_one_line_error(again, "already exists")
+
+
+def test_workspace_from_environment_and_cwd(cli, tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "envws"
+    assert cli("init", DATAWARD_WORKSPACE=str(root)).code == 0
+    assert cli("clients", "list", "-f", "json", DATAWARD_WORKSPACE=str(root)).out == "[]\n"
+    monkeypatch.chdir(tmp_path)
+    assert cli("init").code == 0
+    assert (tmp_path / ".dataward" / "dataward.key").exists()
+
+
+def test_global_options_work_after_the_subcommand(cli, tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    cli("init", "-w", str(root))
+    result = cli("clients", "list", "--format", "json", "--workspace", str(root))
+    assert result.code == 0
+    assert json.loads(result.out) == []
+
+
+def test_migrate_command(cli, tmp_path: Path) -> None:
+    root = tmp_path / "w"
+    cli("init", "-w", str(root))
+    result = cli("migrate", "-w", str(root))
+    assert result.code == 0
+    assert "up to date" in result.err
+
+
+@pytest.fixture
+def root(cli, tmp_path: Path) -> Path:
+    from django.db import connections
+
+    path = tmp_path / "w"
+    assert cli("init", "-w", str(path)).code == 0
+    connections.close_all()  # as when the init process exits, before files are damaged
+    return path
+
+
+def test_missing_workspace(cli, tmp_path: Path) -> None:
+    assert_one_line_error(
+        cli("clients", "list", "-w", str(tmp_path / "nope")), "no dataward workspace", "init"
+    )
+
+
+def test_missing_config(cli, root: Path) -> None:
+    (root / "dataward.toml").unlink()
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "dataward.toml")
+
+
+def test_unreadable_config(cli, root: Path) -> None:
+    (root / "dataward.toml").unlink()
+    (root / "dataward.toml").mkdir()
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "cannot read")
+
+
+def test_corrupt_config(cli, root: Path) -> None:
+    (root / "dataward.toml").write_text("[database\nurl = 3")
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "not valid TOML", "line 1")
+
+
+def test_wrong_type_in_config(cli, root: Path) -> None:
+    (root / "dataward.toml").write_text("[database]\nurl = 3\n")
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "database.url")
+
+
+def test_bad_database_url(cli, root: Path) -> None:
+    result = cli("clients", "list", "-w", str(root), DATAWARD_DATABASE_URL="mysql://x/y")
+    assert_one_line_error(result, "DATAWARD_DATABASE_URL", "postgresql://")
+
+
+def test_unreachable_postgres_hides_password(cli, root: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql://dw:hunter2secret@127.0.0.1:{port}/dw"
+    result = cli("clients", "list", "-w", str(root), DATAWARD_DATABASE_URL=url)
+    assert_one_line_error(result, "cannot connect", f"127.0.0.1:{port}")
+    assert "hunter2secret" not in result.err
+
+
+def test_corrupt_database(cli, root: Path) -> None:
+    (root / "dataward.sqlite3").write_bytes(b"this is not sqlite" * 500)
+    for suffix in ("-wal", "-shm"):
+        (root / f"dataward.sqlite3{suffix}").unlink(missing_ok=True)
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "corrupt", "restore")
+
+
+def test_missing_database(cli, root: Path) -> None:
+    (root / "dataward.sqlite3").unlink()
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "database file is missing")
+
+
+def test_missing_key(cli, root: Path) -> None:
+    (root / "dataward.key").unlink()
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "key file is missing")
+
+
+def test_garbage_key(cli, root: Path) -> None:
+    (root / "dataward.key").write_text('{"format": "dataward-keyring/1", "keys": 5}')
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "not a dataward keyring")
+
+
+def test_wrong_key_file(cli, root: Path) -> None:
+    (root / "dataward.key").write_text(Keyring.generate().to_json())
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "does not belong")
+
+
+def test_wrong_key_from_environment(cli, root: Path) -> None:
+    result = cli("clients", "list", "-w", str(root), DATAWARD_KEY="z" * 43)
+    assert_one_line_error(result, "DATAWARD_KEY", "does not belong")
+
+
+def test_key_with_same_id_but_other_secret(cli, root: Path) -> None:
+    body = json.loads((root / "dataward.key").read_text())
+    body["keys"][0]["secret"] = "B" * 43
+    (root / "dataward.key").write_text(json.dumps(body))
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "does not match")
+
+
+def test_key_from_environment_works(cli, tmp_path: Path) -> None:
+    root = tmp_path / "envkey"
+    assert cli("init", "-w", str(root), DATAWARD_KEY="k" * 43).code == 0
+    assert not (root / "dataward.key").exists()
+    ok = cli("clients", "list", "-w", str(root), DATAWARD_KEY="k" * 43)
+    assert ok.code == 0, ok
+    assert_one_line_error(cli("clients", "list", "-w", str(root)), "key file is missing")
+
+
+def test_open_key_file_warns_and_fails_its_check(cli, root: Path) -> None:
+    (root / "dataward.key").chmod(0o644)
+    result = cli("assess", "-w", str(root), "-f", "json")
+    assert "chmod 600" in result.err
+    rows = json.loads(result.out)["results"]
+    row = next(r for r in rows if r["check"] == "core_workspace_key_file_private")
+    assert row["status"] == "fail"
