@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all demo test lint fmt typecheck bench lock clean install migrations
+.PHONY: all demo test lint fmt typecheck bench lock clean install migrations docs
 
 all: lint test
 
@@ -50,3 +50,6 @@ clean:
 
 migrations: $(STAMP)
 	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls
+
+docs: $(STAMP)
+	COLUMNS=100 $(BIN)/python -m dataward.clidoc docs/cli.md

@@ -25,6 +25,8 @@ app = typer.Typer(
     help="Data-security baseline for BPO operations: know, restrict, protect, prove.",
     no_args_is_help=True,
     add_completion=False,
+    epilog="Exit codes: 0 ok, 1 failures found (--fail-on, audit verify, demo --verify), "
+    "2 usage or input error, 3 internal error.",
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -60,10 +62,7 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    """Data-security baseline for BPO operations: know, restrict, protect, prove.
-
-    Exit codes: 0 ok, 1 failures found with --fail-on, 2 usage or input error, 3 internal error.
-    """
+    """Data-security baseline for BPO operations: know, restrict, protect, prove."""
     ctx.obj = Globals(workspace, actor, debug)
 
 

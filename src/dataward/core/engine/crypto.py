@@ -10,6 +10,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -42,10 +43,7 @@ class Key:
 
     def derive(self, purpose: str) -> bytes:
         """Return a 32-byte subkey for one purpose (fingerprint, encrypt, audit, check)."""
-        hkdf = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=f"dataward/{purpose}".encode()
-        )
-        return hkdf.derive(self.secret)
+        return _derive(self.secret, purpose)
 
 
 @dataclass(frozen=True)
@@ -180,6 +178,15 @@ class Keyring:
             raise KeyringError("not a 256-bit base64 key", where, KEY_HINT)
         key_id = "k" + hashlib.sha256(secret).hexdigest()[:10]
         return cls(active_id=key_id, keys=(Key(id=key_id, secret=secret, created="external"),))
+
+
+@lru_cache(maxsize=64)
+def _derive(secret: bytes, purpose: str) -> bytes:
+    """Derive a purpose subkey with HKDF-SHA256 (cached: keys are few, calls are many)."""
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=f"dataward/{purpose}".encode()
+    )
+    return hkdf.derive(secret)
 
 
 def _new_key() -> Key:

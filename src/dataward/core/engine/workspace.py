@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 import tomllib
 from dataclasses import dataclass
@@ -143,15 +144,20 @@ def create_layout(root: Path, database_url: str = "") -> WorkspacePaths:
     return paths
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write a file so readers see the old or the new content, never half of it."""
-    tmp = path.with_name(f".{path.name}.tmp")
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, durable: bool = True) -> None:
+    """Write a file so readers see the old or the new content, never half of it.
+
+    ``durable`` also flushes it to disk before the rename; skip that only for files that may
+    lag behind after a power cut (the audit anchor).
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
