@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -77,10 +78,8 @@ def _drop_quietly(name: str) -> None:
     from django.db import connections
 
     connections.close_all()
-    try:
+    with contextlib.suppress(Exception):  # cleanup of a throwaway server
         _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    except Exception:  # noqa: BLE001, S110 - cleanup of a throwaway server
-        pass
 
 
 @pytest.fixture(params=BACKENDS)

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import assert_one_line_error
 
 from dataward.cli import hoist_globals
 from dataward.clidoc import reference
+from helpers import assert_one_line_error
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
