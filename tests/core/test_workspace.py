@@ -157,3 +157,15 @@ def test_open_key_file_warns_and_fails_its_check(cli, root: Path) -> None:
     rows = json.loads(result.out)["results"]
     row = next(r for r in rows if r["check"] == "core_workspace_key_file_private")
     assert row["status"] == "fail"
+
+
+def test_failed_init_leaves_nothing_half_made(cli, tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    root = tmp_path / "w"
+    url = f"postgresql://dw@127.0.0.1:{port}/dw"
+    assert_one_line_error(cli("init", "-w", str(root), "--database-url", url), "cannot connect")
+    assert not (root / "dataward.toml").exists()
+    assert not (root / "dataward.key").exists()
+    assert cli("init", "-w", str(root)).code == 0

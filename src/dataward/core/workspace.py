@@ -98,16 +98,24 @@ def init_workspace(
     env = dict(os.environ if env is None else env)
     path = resolve_root(root, env)
     paths = create_layout(path, database_url)
-    if not env.get("DATAWARD_KEY"):
-        atomic_write(paths.key, Keyring.generate().to_json().encode(), mode=0o600)
-    if not (env.get("DATAWARD_DATABASE_URL") or database_url):
-        paths.sqlite.touch(mode=0o600)
-    ws = open_workspace(path, env)
-    from dataward.core import audit
-    from dataward.core.clients import ensure_operation
+    made = [paths.config]
+    try:
+        if not env.get("DATAWARD_KEY"):
+            atomic_write(paths.key, Keyring.generate().to_json().encode(), mode=0o600)
+            made.append(paths.key)
+        if not (env.get("DATAWARD_DATABASE_URL") or database_url) and not paths.sqlite.exists():
+            paths.sqlite.touch(mode=0o600)
+            made.append(paths.sqlite)
+        ws = open_workspace(path, env)
+        from dataward.core import audit
+        from dataward.core.clients import ensure_operation
 
-    ensure_operation(ws)
-    audit.record(ws, "workspace.init", None, "workspace", str(path))
+        ensure_operation(ws)
+        audit.record(ws, "workspace.init", None, "workspace", str(path))
+    except BaseException:
+        for leftover in made:  # a failed init leaves no half-made workspace behind
+            leftover.unlink(missing_ok=True)
+        raise
     return ws
 
 
