@@ -143,3 +143,18 @@ def test_broken_chain_fails_its_check(trail, cli) -> None:
     row = next(r for r in rows if r["check"] == "core_audit_chain_intact")
     assert row["status"] == "fail"
     assert "chain breaks at event 3" in row["summary"]
+
+
+def test_scoped_user_sees_only_their_clients_events(trail, cli) -> None:
+    root = str(trail.paths.root)
+    assert (
+        cli(
+            "users", "add", "mgr", "--role", "manager", "--client", "bravo", "-w", root, stdin=""
+        ).code
+        == 0
+    )
+    events = json.loads(cli("audit", "log", "-f", "json", "-w", root, "--as", "mgr").out)
+    assert {e["client"] for e in events} == {"bravo"}
+    denied = cli("audit", "log", "--client", "alpha", "-w", root, "--as", "mgr")
+    assert denied.code == 2
+    assert "may not view-audit on client alpha" in denied.err

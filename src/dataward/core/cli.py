@@ -241,7 +241,9 @@ def audit_log(
     from dataward.core import audit
     from dataward.core.engine.permissions import Action
 
-    ws.require(Action.VIEW_AUDIT, client)
+    scoped = ws.actor.clients is not None and client is None
+    for target in sorted(ws.actor.clients or ()) if scoped else [client]:
+        ws.require(Action.VIEW_AUDIT, target)  # a scoped user sees their clients' events
     rows = [
         {
             "seq": e.seq,
