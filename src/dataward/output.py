@@ -13,10 +13,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dataward.core.engine.workspace import atomic_write
 
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 """Progress, logs and warnings go to stderr so stdout stays machine-readable."""
 
 
@@ -45,7 +46,7 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format, 
     for col in columns:
         table.add_column(col.replace("_", " "))
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        table.add_row(*(Text(_cell(row.get(c))) for c in columns))  # user text is not markup
     console = Console(file=io.StringIO(), width=_width(), force_terminal=sys.stdout.isatty())
     console.print(table)
     return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]

@@ -25,7 +25,13 @@ PASSWORD_VALIDATORS = [
 
 def database_settings(config: WorkspaceConfig) -> dict[str, Any]:
     """Return Django's database settings for the workspace's URL."""
-    db: dict[str, Any] = dict(dj_database_url.parse(config.database_url, conn_max_age=0))
+    if config.is_sqlite:  # a path, not a URL: '#' or '%' in a folder name must not be parsed
+        db: dict[str, Any] = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": config.database_url.removeprefix("sqlite:///"),
+        }
+    else:
+        db = dict(dj_database_url.parse(config.database_url, conn_max_age=0))
     if db["ENGINE"].endswith("sqlite3"):
         db["OPTIONS"] = {
             "timeout": 30,

@@ -158,3 +158,41 @@ def test_scoped_user_sees_only_their_clients_events(trail, cli) -> None:
     denied = cli("audit", "log", "--client", "alpha", "-w", root, "--as", "mgr")
     assert denied.code == 2
     assert "may not view-audit on client alpha" in denied.err
+
+
+def test_rows_sealed_with_a_retired_key_are_found(trail, cli) -> None:
+    from dataward.core.engine.audit import AuditRecord, link_hash
+
+    root = str(trail.paths.root)
+    old_ring = trail.keyring
+    assert cli("keys", "rotate", "-w", root).code == 0
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None
+    forged = AuditRecord(
+        seq=last.seq + 1,
+        at="2099-01-01T00:00:00+00:00",
+        actor="mallory",
+        action="user.add",
+        client="",
+        object_type="user",
+        object_id="backdoor",
+        before="",
+        after="",
+        key_id=old_ring.active_id,
+        prev_hash=last.hash,
+    )
+    from dataward.core.audit import _fields
+
+    AuditEvent.objects.create(**_fields(forged), hash=link_hash(forged, old_ring))
+    result = cli("audit", "verify", "-w", root, "-f", "json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert report["broken_seq"] == forged.seq
+    assert "retired key" in report["reason"]
+
+
+def test_unreadable_anchor_is_reported(trail) -> None:
+    trail.paths.audit_head.write_text("garbage")
+    report = audit.verify(trail)
+    assert not report.ok
+    assert "anchor file" in report.reason

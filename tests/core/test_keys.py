@@ -61,3 +61,18 @@ def test_old_key_removed_makes_old_data_a_clear_error(ws, cli) -> None:
     result = cli("audit", "verify", "-w", root, "-f", "json")
     assert result.code == 1
     assert "unknown key" in json.loads(result.out)["reason"]
+
+
+def test_a_stale_rotation_is_refused_and_loses_no_key(ws, cli) -> None:
+    import pytest
+
+    from dataward.core import keys
+    from dataward.errors import KeyringError
+
+    clients.add(ws, ClientSpec(slug="acme", name="Acme", security_contact="sec@acme.example"))
+    assert cli("keys", "rotate", "-w", str(ws.paths.root)).code == 0
+    with pytest.raises(KeyringError, match="changed since this command started"):
+        keys.rotate(ws, from_env=False)  # ws still holds the keyring it opened with
+    ring = json.loads((ws.paths.root / "dataward.key").read_text())
+    assert len(ring["keys"]) == 2
+    assert cli("audit", "verify", "-w", str(ws.paths.root)).code == 0

@@ -92,3 +92,18 @@ def test_acting_user_from_environment(root, cli) -> None:
         "users", "add", "x2", "--role", "analyst", "-w", root, stdin="", DATAWARD_USER="aud"
     )
     assert_one_line_error(result, "aud (auditor) may not manage-users")
+
+
+def test_odd_usernames_are_refused_and_markup_is_printed_as_is(root, cli) -> None:
+    assert_one_line_error(
+        cli("users", "add", "bad name!", "--role", "analyst", "-w", root, stdin=""), "username"
+    )
+    ok = cli("users", "add", "x[b]y", "--role", "analyst", "-w", root, stdin="")
+    assert ok.code == 2
+    cli("clients", "add", "odd", "--name", "[/x] Odd [bold]Co", "-w", root)
+    assert "[/x] Odd [bold]Co" in cli("clients", "list", "-w", root).out
+
+
+def test_init_acts_as_owner_even_with_a_user_set(cli, tmp_path) -> None:
+    result = cli("init", "-w", str(tmp_path / "n"), DATAWARD_USER="alice")
+    assert result.code == 0, result

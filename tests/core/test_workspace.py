@@ -169,3 +169,10 @@ def test_failed_init_leaves_nothing_half_made(cli, tmp_path: Path) -> None:
     assert not (root / "dataward.toml").exists()
     assert not (root / "dataward.key").exists()
     assert cli("init", "-w", str(root)).code == 0
+
+
+def test_folder_names_are_paths_not_urls(cli, tmp_path: Path) -> None:
+    root = tmp_path / "a#b%41"
+    assert cli("init", "-w", str(root)).code == 0
+    assert (root / "dataward.sqlite3").stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a#b%41"]

@@ -150,3 +150,26 @@ def test_demo_verify_fails_when_a_built_area_misses(cli, tmp_path: Path) -> None
     assert access["built"] is True
     assert access["found"] == 1
     assert "access-leaver-still-active" in access["missed"]
+
+
+def test_demo_never_writes_into_a_real_workspace(cli, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    assert cli("init", "-w", str(real)).code == 0
+    refused = cli("demo", "-w", str(real), "--as-of", AS_OF)
+    assert refused.code == 2
+    assert "holds no demo estate" in refused.err
+    from django.db import connections
+
+    connections.close_all()
+    result = cli(
+        "demo",
+        "--as-of",
+        AS_OF,
+        "-f",
+        "json",
+        DATAWARD_WORKSPACE=str(real),
+        DATAWARD_DATABASE_URL=f"sqlite:///{real / 'dataward.sqlite3'}",
+    )
+    assert result.code == 0, result
+    listed = cli("clients", "list", "-f", "json", "-w", str(real))
+    assert json.loads(listed.out) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -79,6 +80,17 @@ def _fields(rec: AuditRecord) -> dict[str, Any]:
 
 def write_anchor(paths: WorkspacePaths, anchor: Anchor) -> None:
     """Keep the newest sealed link outside the database, to catch rows cut from the end."""
+    try:
+        _write_anchor_locked(paths, anchor)
+    except OSError as exc:  # the change is committed; say so rather than report a failure
+        print(
+            f"warning: {paths.audit_head}: cannot update the audit anchor ({exc.strerror}); "
+            "the change was saved; fix the file so `dataward audit verify` can check the tail",
+            file=sys.stderr,
+        )
+
+
+def _write_anchor_locked(paths: WorkspacePaths, anchor: Anchor) -> None:
     lock = paths.audit_head.with_name(f".{paths.audit_head.name}.lock")
     with open(lock, "a") as handle:  # writers in other processes wait, so it never goes back
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -96,8 +108,8 @@ def read_anchor(paths: WorkspacePaths) -> Anchor | None:
         return Anchor(int(seq), seal)
     except FileNotFoundError:
         return None
-    except ValueError:
-        return Anchor(0, "")
+    except (ValueError, OSError):
+        return Anchor(-1, "")  # unreadable: verify reports it instead of skipping the tail check
 
 
 def to_record(event: AuditEvent) -> AuditRecord:
@@ -121,8 +133,11 @@ def to_record(event: AuditEvent) -> AuditRecord:
 
 def verify(ws: Workspace) -> VerifyReport:
     """Check every link of the chain and the anchor kept outside the database."""
+    anchor = read_anchor(ws.paths)
+    if anchor is not None and anchor.seq < 0:
+        return VerifyReport(0, 0, f"the anchor file {ws.paths.audit_head.name} is unreadable")
     events = (to_record(e) for e in AuditEvent.objects.order_by("seq").iterator())
-    return verify_chain(events, ws.keyring, read_anchor(ws.paths))
+    return verify_chain(events, ws.keyring, anchor)
 
 
 def events(

@@ -50,6 +50,12 @@ def add(
 ) -> User:
     """Create a user with a role and client scope; the password is stored as an argon2 hash."""
     ws.require(Action.MANAGE_USERS, None)
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise DatawardError(
+            "a username takes letters, digits and @ . + - _ only", "username", "choose another"
+        ) from None
     if role not in ROLES:
         raise DatawardError(f"unknown role {role!r}", "--role", f"use {', '.join(ROLES)}")
     scope = frozenset(clients) or None

@@ -76,7 +76,7 @@ def load_keyring(paths: WorkspacePaths, env: Mapping[str, str]) -> tuple[Keyring
         raise KeyringError(
             "workspace key file is missing", str(paths.key), "restore it or set DATAWARD_KEY"
         ) from None
-    except (PermissionError, UnicodeDecodeError):
+    except (PermissionError, IsADirectoryError, UnicodeDecodeError):
         raise KeyringError(
             "workspace key file is unreadable", str(paths.key), "run as its owner or restore it"
         ) from None
@@ -106,14 +106,18 @@ def init_workspace(
         if not (env.get("DATAWARD_DATABASE_URL") or database_url) and not paths.sqlite.exists():
             paths.sqlite.touch(mode=0o600)
             made.append(paths.sqlite)
-        ws = open_workspace(path, env)
+        owner_env = {k: v for k, v in env.items() if k != "DATAWARD_USER"}
+        ws = open_workspace(path, owner_env)  # the creator acts as the workspace owner
         from dataward.core import audit
         from dataward.core.clients import ensure_operation
 
         ensure_operation(ws)
         audit.record(ws, "workspace.init", None, "workspace", str(path))
     except BaseException:
-        for leftover in made:  # a failed init leaves no half-made workspace behind
+        extras = [paths.audit_head, paths.audit_head.with_name(f".{paths.audit_head.name}.lock")]
+        if paths.sqlite in made:
+            extras += [paths.sqlite.with_name(paths.sqlite.name + s) for s in ("-wal", "-shm")]
+        for leftover in made + extras:  # a failed init leaves no half-made workspace behind
             leftover.unlink(missing_ok=True)
         raise
     return ws
@@ -202,13 +206,19 @@ def _check_keys(keyring: Keyring, config: WorkspaceConfig) -> None:
                 "use the key this workspace was created with",
             )
     for key_id in held - known.keys():
-        KeyCheck.objects.create(key_id=key_id, check_value=keyring.check_value(key_id))
+        KeyCheck.objects.get_or_create(
+            key_id=key_id, defaults={"check_value": keyring.check_value(key_id)}
+        )
 
 
 def _principal(name: str | None) -> Principal:
     """Resolve who acts: a named dataward user, or the local workspace owner as admin."""
     if not name:
-        return Principal(name=f"local:{getpass.getuser()}", role=Role.ADMIN)
+        try:
+            owner = getpass.getuser()
+        except (KeyError, OSError):  # a uid without a passwd entry, as in some containers
+            owner = f"uid:{os.getuid()}"
+        return Principal(name=f"local:{owner}", role=Role.ADMIN)
     from dataward.core.users import principal_for
 
     return principal_for(name)

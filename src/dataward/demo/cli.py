@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -97,8 +98,19 @@ def _run_demo(root: Path, seed: int, as_of: date | None, verify: bool, fmt: Form
     from dataward.core.workspace import init_workspace, open_workspace
     from dataward.demo import run
 
-    ws = open_workspace(root) if WorkspacePaths(root).config.exists() else init_workspace(root)
+    # The demo never follows DATAWARD_DATABASE_URL / _KEY / _USER: it must not reach a real store.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAWARD_")}
     estate = root / run.ESTATE_DIR
+    if WorkspacePaths(root).config.exists():
+        if not (estate / "manifest.json").exists():
+            raise DatawardError(
+                "this workspace holds no demo estate; the demo will not write into it",
+                str(root),
+                "pass --workspace with a new folder",
+            )
+        ws = open_workspace(root, env)
+    else:
+        ws = init_workspace(root, env)
     with err.status("generating the synthetic estate"):
         manifest = run.generate_estate(estate, seed, as_of)
     ctx = run.DemoContext(ws, estate, manifest, err)

@@ -12,6 +12,8 @@ from dataward.core.engine.crypto import Keyring
 from dataward.errors import KeyringError
 
 GENESIS = "0" * 64
+ROTATE_ACTION = "keys.rotate"
+"""The event that retires the sealing key: every later event must use the key it names."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def verify_chain(
 ) -> VerifyReport:
     """Walk records in sequence order and report the first edited, missing or moved row."""
     prev_hash, prev_seq, checked = GENESIS, 0, 0
+    current_key = ""
     for rec in records:
         if rec.seq != prev_seq + 1:
             return VerifyReport(checked, rec.seq, f"sequence jumps from {prev_seq} to {rec.seq}")
@@ -102,6 +105,10 @@ def verify_chain(
             return VerifyReport(checked, rec.seq, f"sealed with unknown key {rec.key_id}")
         if expected != rec.hash:
             return VerifyReport(checked, rec.seq, "content does not match its seal (edited)")
+        sealing = rec.object_id if rec.action == ROTATE_ACTION else (current_key or rec.key_id)
+        if rec.key_id != sealing:
+            return VerifyReport(checked, rec.seq, f"sealed with retired key {rec.key_id}")
+        current_key = rec.key_id
         if anchor is not None and rec.seq == anchor.seq and rec.hash != anchor.hash:
             return VerifyReport(checked, rec.seq, "event differs from the anchored seal")
         prev_hash, prev_seq, checked = rec.hash, rec.seq, checked + 1

@@ -38,8 +38,8 @@ class Key:
     """One 256-bit secret with its id; purpose keys are derived from it with HKDF."""
 
     id: str
-    secret: bytes
-    created: str
+    secret: bytes = field(repr=False)
+    created: str = ""
 
     def derive(self, purpose: str) -> bytes:
         """Return a 32-byte subkey for one purpose (fingerprint, encrypt, audit, check)."""
