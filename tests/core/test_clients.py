@@ -183,3 +183,18 @@ def test_client_viewer_sees_only_their_client(ws, cli) -> None:
     assert_one_line_error(
         cli("clients", "add", "x1", "--name", "X", "-w", root, "--as", "vic"), "manage-clients"
     )
+
+
+def test_combined_querysets_keep_the_scope_guard(ws) -> None:
+    client, _ = clients.add(ws, clients.parse_client(BANK, "test"))
+    scoped = CheckResult.objects.for_client(client)
+    unscoped = CheckResult.objects.filter(status="fail")
+    for combined in (scoped | unscoped, scoped ^ unscoped, scoped.union(unscoped)):
+        with pytest.raises(UnscopedQueryError):
+            list(combined)
+    assert list(scoped | CheckResult.objects.for_client(client)) == []
+    assert list(scoped & unscoped) == []
+    with pytest.raises(UnscopedQueryError):
+        CheckResult.objects.filter(status="x")[:1] | unscoped  # noqa: B018
+    with pytest.raises(UnscopedQueryError):
+        CheckResult.objects.raw("SELECT * FROM controls_checkresult")

@@ -42,6 +42,41 @@ class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
             raise ValueError("an unscoped read needs a reason")
         return self._mark()
 
+    def _combine(self, result: Any, other: Any, both: bool) -> Any:
+        """Scope a combined queryset only when its parts are scoped as the operator requires."""
+        theirs = bool(getattr(other, "_scoped", False))
+        scoped = (self._scoped and theirs) if both else (self._scoped or theirs)
+        if not isinstance(result, ScopedQuerySet):
+            if not scoped:
+                self._guard()  # Django fell back to a plain queryset; refuse rather than leak
+            return result
+        result._scoped = scoped
+        return result
+
+    def __or__(self, other: Any) -> Self:
+        return self._combine(super().__or__(other), other, both=True)  # type: ignore[no-any-return]
+
+    def __xor__(self, other: Any) -> Self:
+        return self._combine(super().__xor__(other), other, both=True)  # type: ignore[no-any-return]
+
+    def __and__(self, other: Any) -> Self:
+        return self._combine(super().__and__(other), other, both=False)  # type: ignore[no-any-return]
+
+    def _combinator_query(self, combinator: str, *other_qs: Any, **kwargs: Any) -> Self:
+        clone = super()._combinator_query(combinator, *other_qs, **kwargs)  # type: ignore[misc]
+        clone._scoped = self._scoped and all(getattr(q, "_scoped", False) for q in other_qs)
+        return clone  # type: ignore[no-any-return]
+
+    def aiterator(self, chunk_size: int = 2000) -> Any:
+        """Stream scoped rows asynchronously."""
+        self._guard()
+        return super().aiterator(chunk_size=chunk_size)
+
+    def raw(self, *args: Any, **kwargs: Any) -> Any:
+        """Refuse raw SQL on client-owned rows unless scoped (the SQL must scope itself)."""
+        self._guard()
+        return super().raw(*args, **kwargs)
+
     def _guard(self) -> None:
         if not self._scoped:
             raise UnscopedQueryError(
