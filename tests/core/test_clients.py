@@ -198,3 +198,14 @@ def test_combined_querysets_keep_the_scope_guard(ws) -> None:
         CheckResult.objects.filter(status="x")[:1] | unscoped  # noqa: B018
     with pytest.raises(UnscopedQueryError):
         CheckResult.objects.raw("SELECT * FROM controls_checkresult")
+
+
+def test_contact_only_change_is_audited(ws) -> None:
+    spec = clients.parse_client(BANK, "test")
+    clients.add(ws, spec)
+    spec.security_contact = "new-soc@northbank.example"
+    _, changed = clients.add(ws, spec, update=True)
+    assert changed
+    event = AuditEvent.objects.filter(action="client.update").get()
+    assert event.before != event.after
+    assert "northbank.example" not in event.before + event.after

@@ -149,7 +149,7 @@ def events(
         rows = rows.filter(client=client)
     elif ws.actor.clients is not None:
         rows = rows.filter(client__in=sorted(ws.actor.clients))
-    if limit:
+    if limit is not None:
         total = rows.count()
         rows = rows[max(0, total - limit) :]
     yield from rows.iterator()

@@ -42,7 +42,10 @@ def init(
 
     ws = init_workspace(ctx.find_root().obj.workspace, database_url=database_url)
     err.print(f"created workspace {ws.paths.root}")
-    err.print(f"key file {ws.paths.key} (mode 600): back it up; without it, data is unreadable")
+    if ws.paths.key.exists():
+        err.print(f"key file {ws.paths.key} (mode 600): back it up; without it, data is unreadable")
+    else:
+        err.print("key taken from DATAWARD_KEY: keep it in your secret store; it is not on disk")
 
 
 def migrate(ctx: typer.Context) -> None:

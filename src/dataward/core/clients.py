@@ -40,15 +40,14 @@ def add(ws: Workspace, spec: ClientSpec, update: bool = False) -> tuple[Client, 
                 "a client with this slug exists", f"client {spec.slug}", "use --update to change it"
             )
         client = existing or Client(slug=spec.slug)
-        before = existing.as_state() if existing else None
-        old_contact = existing.security_contact if existing else None
+        before = existing.audit_state() if existing else None
         for name in FIELDS:
             setattr(client, name, getattr(spec, name))
-        if before == client.as_state() and old_contact == client.security_contact:
+        if before == client.audit_state():
             return client, False
         client.save()
         action = "client.update" if existing else "client.add"
-        audit.record(ws, action, client.slug, "client", client.slug, before, client.as_state())
+        audit.record(ws, action, client.slug, "client", client.slug, before, client.audit_state())
     return client, True
 
 

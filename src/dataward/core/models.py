@@ -61,6 +61,10 @@ class Client(models.Model):
             "security_contact_set": bool(self.security_contact),
         }
 
+    def audit_state(self) -> dict[str, Any]:
+        """Return what the audit trail digests: the state plus the contact (digested, keyed)."""
+        return {**self.as_state(), "security_contact": self.security_contact}
+
 
 class User(AbstractUser):
     """A person who uses dataward itself, with a role and an optional client scope."""
