@@ -34,3 +34,9 @@ def test_modules_stay_small(path: Path) -> None:
     if "migrations" in path.parts:
         return
     assert len(path.read_text().splitlines()) <= 400, path
+
+
+def test_migrations_match_the_models() -> None:
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
