@@ -70,3 +70,12 @@ def test_debug_shows_a_traceback(cli, tmp_path: Path) -> None:
     assert result.code == 2
     assert "Traceback" in result.err
     assert result.err.strip().splitlines()[-1].startswith("error: ")
+
+
+def test_unwritable_output_is_a_one_line_error(cli, tmp_path: Path) -> None:
+    root = str(tmp_path / "w")
+    cli("init", "-w", root)
+    target = tmp_path / "missing" / "out.json"
+    result = cli("clients", "list", "-f", "json", "-o", str(target), "-w", root)
+    assert_one_line_error(result, str(target), "No such file or directory")
+    assert ".tmp" not in result.err

@@ -121,6 +121,18 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         err.print(f"error: {exc.format_message()}", markup=False, highlight=False, soft_wrap=True)
         return EXIT_USAGE
+    except OSError as exc:  # a file the user named could not be read or written
+        if debug:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(
+            f"error: {where}{exc.strerror or type(exc).__name__}; check the path and "
+            "its permissions",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt:
         err.print("interrupted; rerun the command to resume", markup=False)
         return 130

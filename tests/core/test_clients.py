@@ -209,3 +209,27 @@ def test_contact_only_change_is_audited(ws) -> None:
     event = AuditEvent.objects.filter(action="client.update").get()
     assert event.before != event.after
     assert "northbank.example" not in event.before + event.after
+
+
+@pytest.mark.parametrize(
+    ("content", "needles"),
+    [
+        (
+            b"- slug: acme\n  name: Acme\n  approved_locations: shares/x\n",
+            ["record 1", "'approved_locations' must be a list"],
+        ),
+        (b"- slug: acme\n  name: Acme\n  phone_regions: us\n", ["'phone_regions' must be a list"]),
+        (b"- slug: acme\n  name: Acme\n  timezone: 5\n", ["'timezone' must be text"]),
+        (b"- slug: acme\n  name: Acme\n  approved_locations: ['']\n", ["non-empty paths"]),
+        (
+            b"- slug: acme\n  name: Acme\n  breach_notification_hours: '72'\n",
+            ["breach_notification_hours"],
+        ),
+        (b"\xff\xfe not text", ["not UTF-8"]),
+    ],
+)
+def test_messy_client_files_are_one_line_errors(ws, cli, tmp_path, content, needles) -> None:
+    path = tmp_path / "messy.yaml"
+    path.write_bytes(content)
+    assert_one_line_error(cli("clients", "import", str(path), "-w", str(ws.paths.root)), *needles)
+    assert Client.objects.filter(kind="client").count() == 0

@@ -76,6 +76,8 @@ def load_file(path: Path) -> list[ClientSpec]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DatawardError(f"cannot read ({exc.strerror})", str(path), "check the path") from None
+    except UnicodeDecodeError:
+        raise DatawardError("not UTF-8 text", str(path), "save the file as UTF-8") from None
     try:
         data: Any = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError):

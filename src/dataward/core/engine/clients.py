@@ -54,6 +54,7 @@ def parse_client(data: Mapping[str, Any], where: str) -> ClientSpec:
 
 def validate(spec: ClientSpec, where: str) -> None:
     """Raise a one-line DatawardError for the first invalid field of a client spec."""
+    _types(spec, where)
     if not SLUG_RE.match(spec.slug) or spec.slug == "operation":
         raise DatawardError(
             "field 'slug' must be 2-63 lowercase letters, digits or dashes (not 'operation')",
@@ -81,6 +82,33 @@ def validate(spec: ClientSpec, where: str) -> None:
         if not (isinstance(region, str) and len(region) == 2 and region.isupper()):
             raise DatawardError(
                 "field 'phone_regions' takes two-letter region codes", where, "write US, GB, IN"
+            )
+
+
+LIST_FIELDS = (
+    "data_categories",
+    "frameworks",
+    "retention_rules",
+    "approved_locations",
+    "phone_regions",
+)
+TEXT_FIELDS = ("slug", "name", "industry", "timezone", "working_hours", "security_contact")
+
+
+def _types(spec: ClientSpec, where: str) -> None:
+    """Check each field has the shape a file or option must give it, before its content."""
+    for name in LIST_FIELDS:
+        if not isinstance(getattr(spec, name), list):
+            raise DatawardError(
+                f"field {name!r} must be a list", where, "write [A, B] or one per line"
+            )
+    for name in TEXT_FIELDS:
+        if not isinstance(getattr(spec, name), str):
+            raise DatawardError(f"field {name!r} must be text", where, "quote the value")
+    for location in spec.approved_locations:
+        if not isinstance(location, str) or not location.strip():
+            raise DatawardError(
+                "field 'approved_locations' takes non-empty paths", where, "fix the entry"
             )
 
 
