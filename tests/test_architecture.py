@@ -39,4 +39,8 @@ def test_modules_stay_small(path: Path) -> None:
 def test_migrations_match_the_models() -> None:
     from django.core.management import call_command
 
+    from dataward.core.engine.workspace import WorkspaceConfig, WorkspacePaths
+    from dataward.runtime import activate
+
+    activate(WorkspaceConfig(WorkspacePaths(Path("/nonexistent")), "sqlite:///:memory:"), "t")
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
