@@ -1,0 +1,1 @@
+"""Hold one detector per entity type: candidate patterns plus a validator that scores them."""

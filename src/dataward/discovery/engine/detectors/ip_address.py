@@ -1,0 +1,48 @@
+"""Detect IPv4 and IPv6 addresses, rejecting version strings and dotted build numbers."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from dataward.discovery.engine.context import Context
+from dataward.discovery.engine.detectors.registry import Detector, Hit, clamp, words
+
+VERSION = words("version", "ver", "build", "release", "v", "firmware", "os", "tls", "ua")
+CONTEXT = words("ip", "ip address", "src", "dst", "client", "from", "host", "addr", "remote")
+
+
+def _check(ctx: Context, start: int, end: int) -> list[Hit]:
+    """Return the address when ``ipaddress`` accepts it and it is not a version number."""
+    text = ctx.text
+    if text[start : start + 1] not in "0123456789abcdefABCDEF:":
+        start += 1
+    value = text[start:end]
+    before, after = text[start - 1 : start], text[end : end + 2]
+    if before in (".", "/", "v", "V", "-") or after[:1] in (".", "-") and after[1:2].isalnum():
+        return []
+    if ":" in value and (after[:1] == ":" and after[1:2].isalnum() or before == ":" != value[0]):
+        return []
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return []
+    if address.version == 6 and value.count(":") < 3 and "::" not in value:
+        return []
+    score = 0.85 + (0.1 if ctx.near(CONTEXT, start, end, 24) else 0.0)
+    if address.version == 4 and VERSION.search(ctx.before(start, 16)):
+        score -= 0.5
+    if address.is_unspecified or address.is_loopback:
+        score -= 0.3
+    return [(start, end, clamp(score))]
+
+
+DETECTOR = Detector(
+    entity="IP_ADDRESS",
+    patterns=(
+        r"\b(?:\d{1,3}\.){3}\d{1,3}\b",
+        r"(?i)\b[0-9a-f]{1,4}:[0-9a-f:]{3,38}[0-9a-f]\b",
+        r"(?i)(?:^|[^0-9a-z:])::[0-9a-f:]{0,36}[0-9a-f]\b",
+    ),
+    check=_check,
+    rank=14,
+)

@@ -1,0 +1,110 @@
+"""Detect phone numbers in many written forms, validated with ``phonenumbers`` per region."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import PhoneMetadata, PhoneNumber
+
+from dataward.discovery.engine.context import Context
+from dataward.discovery.engine.detectors.registry import NOT_PERSONAL, Detector, Hit, clamp, words
+
+CONTEXT = words(
+    "phone", "mobile", "mob", "tel", "telephone", "call", "cell", "contact", "number", "whatsapp",
+    "sms", "text", "fax", "landline", "reach", "ring", "dial", "callback", "on",
+)  # fmt: skip
+_DATE_LIKE = re.compile(
+    r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$|^\d{3}[- ]\d{2}[- ]\d{4}$"
+)
+_GROUP = re.compile(r"[ .\-]+")
+
+
+@lru_cache(maxsize=8192)
+def _valid_in(digits: str, region: str) -> bool:
+    """Return whether national digits (trunk prefix allowed) are valid for one region."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.country_code is None:
+        return False
+    prefix = meta.national_prefix or ""
+    if prefix and digits.startswith(prefix) and len(digits) > 8:
+        digits = digits[len(prefix) :]
+    number = PhoneNumber(country_code=meta.country_code, national_number=int(digits))
+    return bool(phonenumbers.is_valid_number_for_region(number, region))
+
+
+@lru_cache(maxsize=8192)
+def _valid_international(digits: str) -> bool:
+    """Return whether digits after a ``+`` form a valid number of some country."""
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        regions = phonenumbers.region_codes_for_country_code(code)
+        if regions and regions[0] != "ZZ":
+            rest = digits[size:]
+            if not rest:
+                return False
+            meta = PhoneMetadata.metadata_for_region(regions[0])
+            prefix = (meta.national_prefix if meta else None) or ""
+            if prefix and rest.startswith(prefix) and code != 39:
+                rest = rest[len(prefix) :]
+            number = PhoneNumber(country_code=code, national_number=int(rest))
+            return bool(phonenumbers.is_valid_number(number))
+    return False
+
+
+def _valid(value: str, regions: tuple[str, ...]) -> bool:
+    """Return whether the written number is valid for one of the regions (or its + prefix)."""
+    digits = "".join(c for c in value if c.isdigit())
+    if value.startswith("+"):
+        return _valid_international(digits)
+    return any(_valid_in(digits, region) for region in regions)
+
+
+def _edges_ok(text: str, start: int, end: int) -> bool:
+    """Return whether the candidate is not glued to letters, digits or more digit groups."""
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    if before[-1:].isalnum() or before[-1:] in ("/", ".", "_", "-", "#", "$"):
+        return False
+    if before[-1:] == " " and before[:1].isdigit():
+        return False
+    if after[:1].isalnum() or after[:1] in ("/", "_"):
+        return False
+    return not (after[:1] in " .-:" and after[1:2].isdigit())
+
+
+def _check(ctx: Context, start: int, end: int) -> list[Hit]:
+    """Return the number when it parses as a valid number of a configured region."""
+    text = ctx.text
+    value = text[start:end]
+    digit_count = sum(map(str.isdigit, value))
+    if not 7 <= digit_count <= 15 or not _edges_ok(text, start, end) or _DATE_LIKE.match(value):
+        return []
+    plain = value.isdigit()
+    near = ctx.near(CONTEXT, start, end, 32)
+    if plain and value[0] != "0" and not near:
+        return []
+    if not _valid(value, ctx.regions):
+        return []
+    score = 0.6 if plain else 0.75
+    if value.startswith("+"):
+        score += 0.1
+    if near:
+        score += 0.15
+    if NOT_PERSONAL.search(ctx.before(start, 20)):
+        score -= 0.4
+    return [(start, end, clamp(score))]
+
+
+DETECTOR = Detector(
+    entity="PHONE_NUMBER",
+    patterns=(
+        r"\+\d{1,3}[ .\-]?(?:\(0\) ?)?(?:\(\d{1,4}\)[ .\-]?)?\d{1,5}(?:[ .\-]?\d{2,6}){1,4}\b",
+        r"(?:\(0\d{1,4}\) ?|\b0\d{1,4}[ .\-]?)\d{2,6}(?:[ .\-]?\d{2,6}){0,3}\b",
+        r"(?:\(\d{3}\) ?|\b\d{3}[ .\-]?)\d{3}[ .\-]\d{4}\b",
+        r"\b[6-9]\d{4}[ \-]?\d{5}\b",
+        r"\b\d{10,11}\b",
+    ),
+    check=_check,
+    rank=15,
+)
