@@ -40,6 +40,8 @@ fmt: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/foundation_bench.py
+	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/scan_bench.py --mb 100
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -49,7 +51,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 migrations: $(STAMP)
-	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls
+	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls discovery
 
 docs: $(STAMP)
 	COLUMNS=100 $(BIN)/python -m dataward.clidoc docs/cli.md

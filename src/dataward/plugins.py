@@ -61,7 +61,13 @@ def manager() -> pluggy.PluginManager:
     """Return the plug-in manager with every built-in package and installed plug-in."""
     pm = pluggy.PluginManager("dataward")
     pm.add_hookspecs(Hookspecs)
-    for package in builtin_packages():
+    # pluggy calls the last registered first; register in reverse so hooks run core first, then
+    # the other packages alphabetically (core's demo_import creates the clients others scan).
+    packages = builtin_packages()
+    order = [p for p in packages if p == "dataward.core"] + [
+        p for p in packages if p != "dataward.core"
+    ]
+    for package in reversed(order):
         try:
             module = importlib.import_module(f"{package}.plugin")
         except ModuleNotFoundError as exc:

@@ -6,6 +6,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "dataward.core",
     "dataward.controls",
+    "dataward.discovery",
 ]
 AUTH_USER_MODEL = "core.User"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}

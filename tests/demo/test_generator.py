@@ -151,7 +151,7 @@ def test_clients_json_has_the_shape_the_client_import_reads(estate) -> None:
         assert set(r["frameworks"]) <= FRAMEWORKS
         assert r["approved_locations"] == [
             f"shares/{r['slug']}/restricted",
-            f"shares/{r['slug']}/exports",
+            f"shares/{r['slug']}/exports=" + ",".join(r["data_categories"]),
         ]
         assert all({"category", "days"} <= set(rule) for rule in r["retention_rules"])
     hours = {r["slug"]: r["breach_notification_hours"] for r in records}

@@ -63,7 +63,12 @@ def clients_add(
     framework: Annotated[list[str], typer.Option(help="Framework audited against (repeat).")] = [],  # noqa: B006
     breach_hours: Annotated[int | None, typer.Option(help="Breach notification deadline.")] = None,
     retention: Annotated[list[str], typer.Option(help="Retention rule CATEGORY=DAYS.")] = [],  # noqa: B006
-    approved_location: Annotated[list[str], typer.Option(help="Approved data location.")] = [],  # noqa: B006
+    approved_location: Annotated[
+        list[str],
+        typer.Option(
+            help="Approved data location: PATH, or PATH=CAT,CAT for some categories only."
+        ),
+    ] = [],  # noqa: B006
     region: Annotated[list[str], typer.Option(help="Phone region code, e.g. US.")] = [],  # noqa: B006
     timezone: Annotated[str, typer.Option(help="IANA time zone.")] = "UTC",
     working_hours: Annotated[str, typer.Option(help="Working hours, e.g. 08:00-20:00.")] = "",

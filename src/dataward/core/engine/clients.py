@@ -110,6 +110,17 @@ def _types(spec: ClientSpec, where: str) -> None:
             raise DatawardError(
                 "field 'approved_locations' takes non-empty paths", where, "fix the entry"
             )
+        _one_of(list(split_location(location)[1]), DATA_CATEGORIES, "approved_locations", where)
+
+
+def split_location(entry: str) -> tuple[str, tuple[str, ...]]:
+    """Split an approved location ``PATH`` or ``PATH=CAT,CAT`` into its path and categories.
+
+    A location without categories is approved for every category the client entrusts.
+    """
+    path, sep, cats = entry.partition("=")
+    categories = tuple(c.strip() for c in cats.split(",") if c.strip()) if sep else ()
+    return path.strip().rstrip("/"), categories
 
 
 def _one_of(values: Any, allowed: tuple[str, ...], name: str, where: str) -> None:

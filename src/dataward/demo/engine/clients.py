@@ -43,8 +43,13 @@ class ClientDef:
     apps: tuple[App, App]
 
     def approved_locations(self) -> list[str]:
-        """Return the share folders approved for this client's sensitive data."""
-        return [f"shares/{self.slug}/restricted", f"shares/{self.slug}/exports"]
+        """Return the share folders approved for this client's data, and what each may hold.
+
+        The restricted share takes everything the client entrusts; exports take what its
+        export jobs write, so card data there is inside the PCI zone only for a card client.
+        """
+        cats = ",".join(self.categories)
+        return [f"shares/{self.slug}/restricted", f"shares/{self.slug}/exports={cats}"]
 
     def retention_days(self, category: str) -> int:
         """Return the retention period in days for one data category."""

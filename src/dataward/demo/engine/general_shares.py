@@ -98,6 +98,7 @@ def northbank_general(estate: Estate, rng: random.Random, book: list[Banking]) -
             "check": "discovery_sensitive_data_in_approved_locations",
             "entity": "CREDIT_CARD",
             "count": PLANTED_CARDS,
+            "also": ["discovery_card_data_in_pci_zone"],
         },
         description="A dispute export with forty full card numbers was saved to the Northbank "
         "general team share, which is not approved for card data.",
@@ -152,7 +153,12 @@ def telora_general(estate: Estate, rng: random.Random) -> None:
         path=path,
         detail=f"AWS access key id and secret on lines 3-4, database password on line 5, "
         f"RSA private key block on lines {start}-{start + len(pem) + 1}",
-        expect={"check": "discovery_secrets_not_in_shares", "entity": "SECRET", "count": 4},
+        expect={
+            "check": "discovery_secrets_not_in_shares",
+            "entity": "SECRET",
+            "count": 4,
+            "also": ["discovery_sensitive_data_in_approved_locations"],
+        },
         description="A production IVR configuration with cloud keys, a database password and "
         "a private key was copied to the Telora general team share.",
     )

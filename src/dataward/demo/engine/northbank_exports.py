@@ -140,7 +140,12 @@ def _stale_extract(estate: Estate, book: list[Banking]) -> None:
         path=path,
         detail=f"file last modified {days} days before as_of; "
         "Northbank keeps PII extracts 365 days",
-        expect={"check": "retention_files_within_retention_period", "count": 1, "subject": path},
+        expect={
+            "check": "retention_files_within_retention_period",
+            "count": 1,
+            "subject": path,
+            "also": ["discovery_no_stale_sensitive_files"],
+        },
         description="A Northbank customer contact extract has been kept for about seventeen "
         "months although the contract allows one year.",
     )

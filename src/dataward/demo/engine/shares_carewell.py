@@ -250,7 +250,12 @@ def _claims(
         kind="duplicate_extract",
         path=copy,
         detail=f"same bytes as {first}",
-        expect={"check": "retention_no_duplicate_extracts", "count": 1, "subject": first},
+        expect={
+            "check": "retention_no_duplicate_extracts",
+            "count": 1,
+            "subject": first,
+            "also": ["discovery_no_duplicate_extracts"],
+        },
         description="The same Carewell member claims extract is kept twice, once in exports "
         "and once as a copy in the restricted archive.",
     )

@@ -1,0 +1,88 @@
+"""Run file scans in worker processes: each worker holds the keyring and scans whole files."""
+
+from __future__ import annotations
+
+import os
+import pwd
+from dataclasses import dataclass
+from pathlib import Path
+
+from dataward.core.engine.crypto import Keyring
+from dataward.discovery.engine.scanner import (
+    LocationResult,
+    ScanOptions,
+    file_sha256,
+    scan_parts,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """A file to scan, with the content hash seen last time (to skip touched-but-same files)."""
+
+    root: str
+    rel: str
+    size: int
+    mtime_ns: int
+    known_sha256: str = ""
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What scanning one file gave: its hash and owner, and results unless its bytes are known."""
+
+    task: FileTask
+    sha256: str = ""
+    owner: str = ""
+    unchanged: bool = False
+    result: LocationResult | None = None
+    error: str = ""
+
+
+_STATE: dict[str, object] = {}
+
+
+def init_worker(keyring_json: str, opts: ScanOptions) -> None:
+    """Load the keyring and options once per worker process."""
+    _STATE["keyring"] = Keyring.from_text(keyring_json, "scan worker")
+    _STATE["opts"] = opts
+
+
+def scan_task(task: FileTask) -> FileOutcome:
+    """Scan one file in this worker; errors become a reason, never an exception with content."""
+    keyring = _STATE["keyring"]
+    opts = _STATE["opts"]
+    assert isinstance(keyring, Keyring)
+    assert isinstance(opts, ScanOptions)
+    return scan_file(task, keyring, opts)
+
+
+def scan_file(task: FileTask, keyring: Keyring, opts: ScanOptions) -> FileOutcome:
+    """Hash a file, skip it if its bytes are known, else extract and detect."""
+    from dataward.discovery.engine.extractors import extract_path
+
+    path = Path(task.root) / task.rel
+    outcome = FileOutcome(task)
+    try:
+        outcome.owner = _owner(path)
+        outcome.sha256 = file_sha256(path)
+    except OSError as exc:
+        outcome.error = f"could not read the file ({exc.strerror or type(exc).__name__})"
+        return outcome
+    if task.known_sha256 and outcome.sha256 == task.known_sha256:
+        outcome.unchanged = True
+        return outcome
+    try:
+        outcome.result = scan_parts(extract_path(path, opts.limits), keyring.fingerprint, opts)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a scan
+        # The exception text may quote file content, so only its type is kept.
+        outcome.error = f"could not scan the file ({type(exc).__name__})"
+    return outcome
+
+
+def _owner(path: Path) -> str:
+    uid = os.stat(path).st_uid
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)

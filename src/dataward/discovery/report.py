@@ -1,0 +1,155 @@
+"""Turn stored scan results into rows for the scan and inventory commands."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from dataward.core.models import Client
+from dataward.core.workspace import Workspace
+from dataward.discovery.engine.inventory import approved_for
+from dataward.discovery.models import ColumnProfile, Finding, InventoryItem, Location
+from dataward.discovery.readers import display
+
+
+def client_for(ws: Workspace, slug: str | None) -> Client:
+    """Return the named client, or the operation itself when no client is named."""
+    from dataward.core import clients
+
+    return clients.get(ws, slug) if slug else clients.ensure_operation(ws)
+
+
+def regions(client: Client) -> tuple[str, ...] | None:
+    """Return the phone regions from the client's record, or None for the defaults."""
+    return tuple(client.phone_regions) or None
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    """Summarise a scan's counts in one line for stderr."""
+    mb = counts.get("bytes_scanned", 0) / 1e6
+    parts = [f"scanned {counts.get('files_scanned', 0)} files ({mb:.1f} MB)"]
+    for key, label in (
+        ("files_unchanged", "unchanged"),
+        ("files_failed", "unreadable"),
+        ("files_skipped", "skipped"),
+        ("tables_scanned", "tables"),
+        ("tables_skipped", "tables skipped"),
+    ):
+        if counts.get(key):
+            parts.append(f"{counts[key]} {label}")
+    parts.append(f"{counts.get('findings', 0)} findings")
+    return ", ".join(parts)
+
+
+def _locations(client: Client, run_id: int) -> Any:
+    return Location.objects.for_client(client).filter(last_run_id=run_id)
+
+
+def findings(client: Client, run_id: int) -> Iterator[dict[str, Any]]:
+    """Yield every current finding of the locations this run saw, never a value."""
+    rows = (
+        Finding.objects.for_client(client)
+        .filter(location__last_run_id=run_id)
+        .select_related("location")
+        .order_by("location__root", "location__path", "member", "id")
+    )
+    for f in rows.iterator(chunk_size=2000):
+        yield {
+            "location": display(f.location), "member": f.member, "sheet": f.sheet or None,
+            "page": f.page, "line": f.line, "row": f.row, "column": f.column or None,
+            "start": f.start, "end": f.end, "entity_type": f.entity_type, "score": f.score,
+            "preview": f.preview, "fingerprint": f.fingerprint,
+        }  # fmt: skip
+
+
+def location_rows(client: Client, run_id: int) -> list[dict[str, Any]]:
+    """Return per location and entity type what this run's locations hold."""
+    items = (
+        InventoryItem.objects.for_client(client)
+        .filter(location__last_run_id=run_id)
+        .select_related("location")
+        .order_by("location__root", "location__path", "entity_type")
+    )
+    return [
+        {
+            "location": display(i.location),
+            "entity_type": i.entity_type,
+            "count": i.count,
+            "distinct": i.distinct,
+        }
+        for i in items
+    ]
+
+
+def column_rows(client: Client, run_id: int) -> list[dict[str, Any]]:
+    """Return column-level results, e.g. 'card_no: CREDIT_CARD in 98 % of 10,000 rows'."""
+    cols = (
+        ColumnProfile.objects.for_client(client)
+        .filter(location__last_run_id=run_id)
+        .select_related("location")
+        .order_by("location__root", "location__path", "member", "column")
+    )
+    return [
+        {
+            "location": display(c.location) + (f"/{c.member}" if c.member else ""),
+            "column": c.column,
+            "entity_type": c.entity_type,
+            "rows_with": c.rows_with,
+            "rows_total": c.rows_total,
+            "share": f"{100 * c.rows_with / max(c.rows_total, 1):.0f} % of {c.rows_total:,} rows",
+        }
+        for c in cols
+    ]
+
+
+def scan_doc(client: Client, run_id: int) -> dict[str, Any]:
+    """Return one JSON document describing a scan run's results."""
+    return {
+        "run": run_id,
+        "client": client.slug,
+        "locations": location_rows(client, run_id),
+        "columns": column_rows(client, run_id),
+        "findings": list(findings(client, run_id)),
+    }
+
+
+def inventory_rows(ws: Workspace, client: Client) -> list[dict[str, Any]]:
+    """Return the client's data inventory, one row per present location and entity type."""
+    items = (
+        InventoryItem.objects.for_client(client)
+        .filter(location__present=True)
+        .select_related("location")
+        .order_by("location__root", "location__path", "entity_type")
+    )
+    approved = list(client.approved_locations)
+    return [
+        {
+            "client": client.slug, "location": display(i.location), "kind": i.location.kind,
+            "category": i.category, "entity_type": i.entity_type, "count": i.count,
+            "distinct": i.distinct, "first_seen": i.first_seen.isoformat(timespec="seconds"),
+            "last_seen": i.last_seen.isoformat(timespec="seconds"),
+            "modified": i.location.modified_at.date().isoformat()
+            if i.location.modified_at else None,
+            "owner": i.location.owner,
+            "approved": "yes" if approved_for(display(i.location), i.category, approved) else "no",
+        }
+        for i in items
+    ]  # fmt: skip
+
+
+def write_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], path: Path) -> None:
+    """Write rows to an XLSX workbook atomically."""
+    from openpyxl import Workbook
+
+    from dataward.core.engine.workspace import atomic_write
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Inventory")
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([row.get(c) for c in columns])
+    buf = io.BytesIO()
+    book.save(buf)
+    atomic_write(path, buf.getvalue(), mode=0o600)

@@ -1,0 +1,232 @@
+"""Run a scan for one client: walk the targets, scan changed files on all cores, store as we go."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from dataward.core.models import Client
+from dataward.core.workspace import Workspace
+from dataward.discovery import store
+from dataward.discovery.engine.pool import FileOutcome, FileTask, init_worker, scan_file, scan_task
+from dataward.discovery.engine.scanner import LocationResult, ScanOptions, scan_parts
+from dataward.discovery.engine.types import Skipped, Where
+from dataward.discovery.models import Location, ScanRun
+from dataward.errors import DatawardError
+from dataward.output import err
+
+
+@dataclass
+class ScanRequest:
+    """What to scan and how: targets (folders, files, database URLs) and the scan's options."""
+
+    targets: list[str]
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    jobs: int = 0
+    full: bool = False
+    sample_rows: int | None = 1000
+    options: ScanOptions = field(default_factory=ScanOptions)
+    progress: bool = True
+
+
+class ScanInterruptedError(DatawardError):
+    """Raised when a scan is interrupted; what was stored stays and a rerun resumes."""
+
+
+@dataclass
+class Totals:
+    """Running counts shown in the progress bar and stored on the run."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def outcome(self, kind: str, n: int = 1) -> None:
+        """Count n of something."""
+        self.counts[kind] += n
+
+
+def is_database(target: str) -> bool:
+    """Return True when a target is a database URL rather than a path."""
+    return "://" in target
+
+
+def run_scan(ws: Workspace, client: Client, req: ScanRequest) -> tuple[int, dict[str, int]]:
+    """Scan every target for the client; return the run id and its counts."""
+    from dataward.discovery.engine.sources.database import redact_url
+
+    shown = [redact_url(t) if is_database(t) else str(Path(t).resolve()) for t in req.targets]
+    run = store.start_run(ws, client, shown)
+    totals = Totals()
+    roots: list[str] = []
+    status = "interrupted"
+    try:
+        with _progress(req.progress) as progress:
+            for target in req.targets:
+                if is_database(target):
+                    _scan_database(ws, run, target, req, totals, progress)
+                else:
+                    root = _scan_folder(ws, run, Path(target), req, totals, progress)
+                    if not (req.include or req.exclude):
+                        roots.append(root)
+        status = "completed"
+    except KeyboardInterrupt:
+        raise ScanInterruptedError(
+            f"scan interrupted after {totals.counts['files_scanned']} files",
+            "scan",
+            "what was scanned is stored; rerun the same command to resume",
+        ) from None
+    finally:
+        store.finish_run(ws, run, status, dict(totals.counts), roots)
+    return run.pk, dict(totals.counts)
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TextColumn("{task.fields[files]} files, {task.fields[findings]} findings"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not enabled,
+        transient=True,
+    )
+
+
+def _scan_folder(
+    ws: Workspace, run: ScanRun, target: Path, req: ScanRequest, totals: Totals, progress: Progress
+) -> str:
+    from dataward.discovery.engine.sources.folder import walk
+
+    if not target.exists():
+        raise DatawardError(f"no such file or folder: {target}", "scan", "check the path")
+    root = target.resolve()
+    base = root if root.is_dir() else root.parent
+    known = store.known_files(run.client, str(base))
+    tasks: list[FileTask] = []
+    unchanged = []
+    for ref in walk(root, include=req.include, exclude=req.exclude):
+        if isinstance(ref, Skipped):
+            totals.outcome("files_skipped")
+            continue
+        rel = ref.rel if root.is_dir() else root.name
+        loc = known.get(rel)
+        if (
+            loc is not None
+            and loc.size == ref.size
+            and loc.mtime_ns == ref.mtime_ns
+            and not req.full
+        ):
+            unchanged.append(loc)
+            continue
+        sha = loc.sha256 if loc is not None and not req.full else ""
+        tasks.append(FileTask(str(base), rel, ref.size, ref.mtime_ns, sha))
+    store.touch(ws, run, unchanged)
+    totals.outcome("files_unchanged", len(unchanged))
+    task_id = progress.add_task(
+        f"scanning {root.name}", total=sum(t.size for t in tasks), files=0, findings=0
+    )
+    for outcome in _outcomes(ws, tasks, req):
+        _store_file(ws, run, outcome, known, totals)
+        progress.update(
+            task_id,
+            advance=outcome.task.size,
+            files=totals.counts["files_scanned"],
+            findings=totals.counts["findings"],
+        )
+    return str(base)
+
+
+def _store_file(
+    ws: Workspace, run: ScanRun, outcome: FileOutcome, known: dict[str, Location], totals: Totals
+) -> None:
+    task = outcome.task
+    item = store.Scanned(
+        "file", task.root, task.rel, task.size, task.mtime_ns, outcome.sha256, outcome.owner
+    )
+    if outcome.unchanged:
+        loc = known[task.rel]
+        store.touch(ws, run, [loc], size=task.size, mtime_ns=task.mtime_ns)
+        totals.outcome("files_unchanged")
+        return
+    result = outcome.result or LocationResult()
+    if outcome.error:
+        result.skipped.append(Skipped(Where(), outcome.error))
+        totals.outcome("files_failed")
+    store.save(ws, run, item, result)
+    totals.outcome("files_scanned")
+    totals.outcome("bytes_scanned", task.size)
+    totals.outcome("findings", sum(result.tally.counts.values()))
+
+
+def _outcomes(ws: Workspace, tasks: list[FileTask], req: ScanRequest) -> Iterator[FileOutcome]:
+    jobs = req.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield scan_file(task, ws.keyring, req.options)
+        return
+    ctx = multiprocessing.get_context("forkserver")
+    init: Callable[..., None] = init_worker
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=init,
+        initargs=(ws.keyring.to_json(), req.options),
+    ) as pool:  # fmt: skip
+        pending: set[Future[FileOutcome]] = set()
+        queue = iter(tasks)
+        try:
+            for task in queue:
+                pending.add(pool.submit(scan_task, task))
+                if len(pending) >= jobs * 4:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    yield from (f.result() for f in done)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (f.result() for f in done)
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            raise
+
+
+def _scan_database(
+    ws: Workspace, run: ScanRun, url: str, req: ScanRequest, totals: Totals, progress: Progress
+) -> None:
+    from dataward.discovery.engine.sources.database import iter_tables, redact_url
+
+    shown = redact_url(url)
+    task_id = progress.add_task(f"scanning {shown}", total=None, files=0, findings=0)
+    for table in iter_tables(
+        url, sample_rows=req.sample_rows, include=req.include, exclude=req.exclude
+    ):
+        if isinstance(table, Skipped):
+            store.save(ws, run, store.Scanned("table", shown, table.where.member), _skip(table))
+            totals.outcome("tables_skipped")
+            continue
+        result = scan_parts([table], ws.keyring.fingerprint, req.options)
+        store.save(ws, run, store.Scanned("table", shown, table.where.member), result)
+        totals.outcome("tables_scanned")
+        totals.outcome("findings", sum(result.tally.counts.values()))
+        progress.update(
+            task_id, files=totals.counts["tables_scanned"], findings=totals.counts["findings"]
+        )
+
+
+def _skip(skipped: Skipped) -> LocationResult:
+    result = LocationResult()
+    result.skipped.append(skipped)
+    return result

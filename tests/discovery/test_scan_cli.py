@@ -1,0 +1,200 @@
+"""`dataward scan` and `dataward inventory` end to end on real files, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from helpers import assert_one_line_error
+
+
+def _scan(cli, ws: Path, *args: str):  # type: ignore[no-untyped-def]
+    return cli("scan", *args, "--client", "acme", "-j", "1", "-w", str(ws))
+
+
+def _jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_scan_finds_planted_values_in_every_format(cli, client_ws: Path, planted) -> None:
+    result = _scan(cli, client_ws, str(planted.root), "-f", "jsonl")
+    assert result.code == 0, result
+    rows = _jsonl(result.out)
+    found = {(Path(r["location"]).name, r["member"], r["entity_type"]) for r in rows}
+    assert ("notes.txt", "", "CREDIT_CARD") in found
+    assert ("notes.txt", "", "US_SSN") in found
+    assert ("cards.csv", "", "CREDIT_CARD") in found
+    assert ("cards.csv", "", "EMAIL_ADDRESS") in found
+    assert ("payout.json", "", "IBAN_CODE") in found
+    assert ("kyc.xlsx", "", "UK_NINO") in found
+    assert ("letter.docx", "", "IN_AADHAAR") in found
+    assert ("bundle.zip", "inner/extract.csv", "EMAIL_ADDRESS") in found
+    card_note = next(r for r in rows if r["entity_type"] == "CREDIT_CARD" and r["line"])
+    assert card_note["line"] == 2
+    csv_card = next(r for r in rows if r["location"].endswith("cards.csv") and r["row"])
+    assert (csv_card["row"], csv_card["column"]) == (1, "card_number")
+    assert all(r["fingerprint"].startswith("fp1:") for r in rows)
+    assert "1 skipped" in result.err or "blob.bin" not in result.out
+
+
+def test_csv_and_table_outputs(cli, client_ws: Path, planted) -> None:
+    out = _scan(cli, client_ws, str(planted.root), "-f", "csv")
+    assert out.code == 0, out
+    rows = list(csv.DictReader(io.StringIO(out.out)))
+    assert {"location", "line", "column", "start", "end", "entity_type", "score", "preview",
+            "fingerprint"} <= set(rows[0])  # fmt: skip
+    table = _scan(cli, client_ws, str(planted.root))
+    assert table.code == 0, table
+    assert "card_number" in table.out
+    assert "CREDIT_CARD in" not in table.out
+    assert "100 % of 1 rows" in table.out
+
+
+def test_no_raw_value_is_stored_logged_or_printed(cli, client_ws: Path, planted) -> None:
+    outputs = []
+    for fmt in ("jsonl", "csv", "json", "table"):
+        res = _scan(cli, client_ws, str(planted.root), "-f", fmt, "--full")
+        assert res.code == 0, res
+        outputs += [res.out, res.err]
+    for fmt in ("table", "csv", "json"):
+        res = cli("inventory", "--client", "acme", "-f", fmt, "-w", str(client_ws))
+        assert res.code == 0, res
+        outputs += [res.out, res.err]
+    res = cli("audit", "log", "-f", "json", "-w", str(client_ws))
+    outputs += [res.out, res.err]
+    from django.db import connections
+
+    connections.close_all()
+    blobs = [p.read_bytes() for p in client_ws.rglob("*") if p.is_file()]
+    db = client_ws / "dataward.sqlite3"
+    if db.exists():
+        con = sqlite3.connect(db)
+        blobs.append("\n".join(con.iterdump()).encode())
+        con.close()
+    else:
+        blobs.append(_postgres_dump(client_ws).encode())
+    for name, value in planted.values.items():
+        forms = {value, value.replace(" ", ""), value.replace("-", "")}
+        for form in forms:
+            assert all(form not in text for text in outputs), name
+            assert all(form.encode() not in blob for blob in blobs), name
+
+
+def _postgres_dump(ws: Path) -> str:
+    from dataward.core.workspace import open_workspace
+    from dataward.discovery.models import ColumnProfile, Finding, InventoryItem, Location, ScanRun
+
+    open_workspace(ws, env={})
+    parts = []
+    for model in (Finding, Location, ScanRun, ColumnProfile, InventoryItem):
+        for row in model.objects.unscoped("privacy test dumps every row").values():
+            parts.append(repr(row))
+    return "\n".join(parts)
+
+
+def test_rescan_skips_unchanged_and_tracks_changes(cli, client_ws: Path, planted) -> None:
+    first = _scan(cli, client_ws, str(planted.root))
+    assert first.code == 0, first
+    again = _scan(cli, client_ws, str(planted.root))
+    assert "scanned 0 files" in again.err, again.err
+    assert "unchanged" in again.err, again.err
+    note = planted.root / "notes.txt"
+    stat = note.stat()
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    touched = _scan(cli, client_ws, str(planted.root))
+    assert "scanned 0 files" in touched.err, touched.err  # same bytes: hash says unchanged
+    (planted.root / "cards.csv").write_text("case_id,card_number\nC-1,\n")
+    (planted.root / "payout.json").unlink()
+    changed = _scan(cli, client_ws, str(planted.root), "-f", "json")
+    assert "scanned 1 files" in changed.err, changed.err
+    inv = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    names = {Path(r["location"]).name for r in inv}
+    assert "payout.json" not in names  # gone from the share, gone from the inventory
+    assert not any(
+        r["entity_type"] == "CREDIT_CARD" and r["location"].endswith("cards.csv") for r in inv
+    )
+
+
+def test_interrupted_scan_resumes(cli, client_ws: Path, planted, monkeypatch) -> None:
+    from dataward.discovery import store
+
+    real_save = store.save
+    calls = {"n": 0}
+
+    def flaky_save(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(store, "save", flaky_save)
+    stopped = _scan(cli, client_ws, str(planted.root))
+    assert_one_line_error(stopped, "interrupted after 2 files", "rerun")
+    monkeypatch.setattr(store, "save", real_save)
+    resumed = _scan(cli, client_ws, str(planted.root))
+    assert resumed.code == 0, resumed
+    assert "2 unchanged" in resumed.err, resumed.err
+
+
+def test_inventory_formats(cli, client_ws: Path, planted, tmp_path: Path) -> None:
+    restricted = planted.root.parent / "restricted"
+    planted.root.rename(restricted)
+    assert _scan(cli, client_ws, str(restricted)).code == 0
+    rows = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    cards = [r for r in rows if r["entity_type"] == "CREDIT_CARD"]
+    assert sorted(Path(r["location"]).name for r in cards) == ["cards.csv", "notes.txt"]
+    assert {(r["category"], r["count"], r["distinct"]) for r in cards} == {("PCI", 1, 1)}
+    assert {r["approved"] for r in rows} == {"no"}  # share/restricted, not restricted alone
+    target = tmp_path / "inv.xlsx"
+    done = cli("inventory", "-f", "xlsx", "-o", str(target), "-w", str(client_ws))
+    assert done.code == 0, done
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(target, read_only=True).active
+    header = next(sheet.iter_rows(values_only=True))
+    assert header[:3] == ("client", "location", "kind")
+    assert_one_line_error(cli("inventory", "-f", "xlsx", "-w", str(client_ws)), "--output")
+
+
+def test_scan_a_database(cli, client_ws: Path, tmp_path: Path) -> None:
+    db = tmp_path / "crm.sqlite3"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE customers (id INTEGER, full_name TEXT, email TEXT)")
+    con.executemany(
+        "INSERT INTO customers VALUES (?, ?, ?)",
+        [(i, f"Person {i}", f"user{i}@example.net") for i in range(50)],
+    )
+    con.commit()
+    con.close()
+    result = _scan(cli, client_ws, f"sqlite:///{db}", "-f", "jsonl", "--sample-rows", "20")
+    assert result.code == 0, result
+    rows = _jsonl(result.out)
+    emails = [r for r in rows if r["entity_type"] == "EMAIL_ADDRESS"]
+    assert len(emails) == 20
+    assert {r["column"] for r in emails} == {"email"}
+    assert emails[0]["location"].endswith("#customers")
+
+
+def test_scan_errors_are_one_line(cli, client_ws: Path, tmp_path: Path) -> None:
+    assert_one_line_error(_scan(cli, client_ws, str(tmp_path / "missing")), "missing")
+    assert_one_line_error(_scan(cli, client_ws, str(tmp_path), "-f", "xml"), "--format")
+    assert_one_line_error(_scan(cli, client_ws, str(tmp_path), "--entity", "NOPE"), "--entity")
+    res = cli("scan", str(tmp_path), "--client", "nosuch", "-w", str(client_ws))
+    assert_one_line_error(res, "nosuch")
+    bad_db = _scan(cli, client_ws, "postgresql://u:hunter2secret@127.0.0.1:1/x")
+    assert bad_db.code == 2, bad_db
+    assert "hunter2secret" not in bad_db.err
+
+
+def test_a_client_viewer_may_not_scan(cli, client_ws: Path, planted) -> None:
+    added = cli(
+        "users", "add", "viewer", "--role", "client-viewer", "--client", "acme",
+        "--password-stdin", "-w", str(client_ws), stdin="a long enough passphrase\n",
+    )  # fmt: skip
+    assert added.code == 0, added
+    res = cli("scan", str(planted.root), "--client", "acme", "--as", "viewer", "-w", str(client_ws))
+    assert_one_line_error(res, "may not scan")
