@@ -32,11 +32,17 @@ def _values() -> dict[str, str]:
         "email": "marisol.quintero@example.org",
         "aadhaar": ids.in_aadhaar(rng),
         "nino": ids.uk_nino(rng),
+        "nhs": ids.uk_nhs(rng),
+        "pan": ids.in_pan(rng, "Quintero"),
+        "tin": ids.ph_tin(rng),
+        "sss": ids.ph_sss(rng),
+        "phone": "+44 20 7946 0321",
+        "password": ids.password(rng),
     }
 
 
 def write_planted(root: Path) -> Planted:
-    """Write text, CSV, JSON, XLSX, DOCX, EML and ZIP files holding known values."""
+    """Write one real file of every format the scanner reads, each holding known values."""
     from docx import Document
     from openpyxl import Workbook
 
@@ -65,7 +71,50 @@ def write_planted(root: Path) -> Planted:
         zf.writestr("inner/extract.csv", f"id,email\n1,{v['email']}\n")
     (root / "bundle.zip").write_bytes(buf.getvalue())
     (root / "blob.bin").write_bytes(bytes(range(256)) * 64)
+    _write_more(root, v)
     return Planted(root, v)
+
+
+def _write_more(root: Path, v: dict[str, str]) -> None:
+    """Write the log, TSV, JSON Lines, PDF, EML, MSG and Parquet files."""
+    from email.message import EmailMessage
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from fpdf import FPDF
+
+    from dataward.demo.engine.msgfile import write_msg
+
+    (root / "ivr.log").write_text(
+        "2026-11-20T08:01:02Z INFO call started queue=billing\n"
+        f"2026-11-20T08:01:09Z INFO callback requested phone {v['phone']}\n"
+    )
+    (root / "patients.tsv").write_text(f"ref\tnhs_number\nP-1\t{v['nhs']}\n")
+    (root / "events.jsonl").write_text(
+        json.dumps({"event": "kyc", "pan": v["pan"]}) + "\n" + json.dumps({"event": "noop"}) + "\n"
+    )
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.cell(text=f"Tax identification number (TIN): {v['tin']}")
+    pdf.output(str(root / "statement.pdf"))
+    mail = EmailMessage()
+    mail["From"] = "Payroll Desk <payroll@example.com>"
+    mail["To"] = "ops@example.com"
+    mail["Subject"] = "Contribution file"
+    mail.set_content("Attached is the member list for November.\n")
+    mail.add_attachment(
+        f"member,sss_number\nM-9,{v['sss']}\n".encode(),
+        maintype="text", subtype="csv", filename="members.csv",
+    )  # fmt: skip
+    (root / "contribution.eml").write_bytes(bytes(mail))
+    write_msg(
+        root / "handover.msg", subject="Service account handover", sender="ops@example.com",
+        to=["it@example.com"], body="See the attached config.\n",
+        attachments=[("app.env", f"DB_PASSWORD={v['password']}\n".encode())],
+    )  # fmt: skip
+    table = pa.table({"employee": ["E-1", "E-2"], "iban": [v["iban"], None]})
+    pq.write_table(table, root / "payroll.parquet")
 
 
 @pytest.fixture

@@ -33,12 +33,24 @@ def test_scan_finds_planted_values_in_every_format(cli, client_ws: Path, planted
     assert ("kyc.xlsx", "", "UK_NINO") in found
     assert ("letter.docx", "", "IN_AADHAAR") in found
     assert ("bundle.zip", "inner/extract.csv", "EMAIL_ADDRESS") in found
+    assert ("ivr.log", "", "PHONE_NUMBER") in found
+    assert ("patients.tsv", "", "UK_NHS") in found
+    assert ("events.jsonl", "", "IN_PAN") in found
+    assert ("statement.pdf", "", "PH_TIN") in found
+    assert ("contribution.eml", "members.csv", "PH_SSS") in found
+    assert ("handover.msg", "app.env", "SECRET") in found
+    assert ("payroll.parquet", "", "IBAN_CODE") in found
     card_note = next(r for r in rows if r["entity_type"] == "CREDIT_CARD" and r["line"])
     assert card_note["line"] == 2
     csv_card = next(r for r in rows if r["location"].endswith("cards.csv") and r["row"])
     assert (csv_card["row"], csv_card["column"]) == (1, "card_number")
     assert all(r["fingerprint"].startswith("fp1:") for r in rows)
-    assert "1 skipped" in result.err or "blob.bin" not in result.out
+    assert "1 not readable" in result.err, result.err
+    assert "blob.bin" not in result.out  # binary: skipped with the reason, no findings
+    doc = json.loads(_scan(cli, client_ws, str(planted.root), "-f", "json", "--full").out)
+    assert [(Path(s["location"]).name, s["reason"]) for s in doc["skipped"]] == [
+        ("blob.bin", "binary")
+    ]
 
 
 def test_csv_and_table_outputs(cli, client_ws: Path, planted) -> None:

@@ -80,6 +80,9 @@ def _emit_scan(client: Any, run_id: int, fmt: Format, output: Path | None) -> No
         cols = report.column_rows(client, run_id)
         if cols and output is None:
             emit(cols, ["location", "column", "entity_type", "share"], fmt, "Columns")
+        skipped = report.skipped_rows(client, run_id)
+        if skipped and output is None:
+            emit(skipped, ["location", "member", "reason"], fmt, "Skipped")
 
 
 def inventory(

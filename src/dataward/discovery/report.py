@@ -33,7 +33,9 @@ def counts_line(counts: dict[str, int]) -> str:
     for key, label in (
         ("files_unchanged", "unchanged"),
         ("files_failed", "unreadable"),
-        ("files_skipped", "skipped"),
+        ("files_skipped", "skipped by the walk"),
+        ("files_not_read", "not readable (see skipped)"),
+        ("parts_skipped", "parts skipped"),
         ("tables_scanned", "tables"),
         ("tables_skipped", "tables skipped"),
     ):
@@ -104,6 +106,21 @@ def column_rows(client: Client, run_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def skipped_rows(client: Client, run_id: int) -> list[dict[str, Any]]:
+    """Return what this run could not read, with the reason: binary files, limits, bad parts."""
+    rows = []
+    for loc in _locations(client, run_id).exclude(skipped=[]).order_by("root", "path"):
+        for item in loc.skipped:
+            rows.append(
+                {
+                    "location": display(loc),
+                    "member": item.get("member", ""),
+                    "reason": item["reason"],
+                }
+            )
+    return rows
+
+
 def scan_doc(client: Client, run_id: int) -> dict[str, Any]:
     """Return one JSON document describing a scan run's results."""
     return {
@@ -111,6 +128,7 @@ def scan_doc(client: Client, run_id: int) -> dict[str, Any]:
         "client": client.slug,
         "locations": location_rows(client, run_id),
         "columns": column_rows(client, run_id),
+        "skipped": skipped_rows(client, run_id),
         "findings": list(findings(client, run_id)),
     }
 

@@ -168,6 +168,10 @@ def _store_file(
     if outcome.error:
         result.skipped.append(Skipped(Where(), outcome.error))
         totals.outcome("files_failed")
+    elif any(not s.where.member for s in result.skipped) and not result.tally.counts:
+        totals.outcome("files_not_read")
+    elif result.skipped:
+        totals.outcome("parts_skipped", len(result.skipped))
     store.save(ws, run, item, result)
     totals.outcome("files_scanned")
     totals.outcome("bytes_scanned", task.size)
