@@ -23,15 +23,20 @@ BIN = Path(sys.executable).parent / "dataward"
 
 
 def _run(ws: Path, *args: str) -> tuple[float, int, str]:
-    """Run a dataward command under GNU time; return wall seconds, peak RSS in MB, stderr."""
-    cmd = ["/usr/bin/time", "-f", "MAXRSS %M", str(BIN), "-w", str(ws), *args]
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
+    """Run a dataward command; return wall seconds, its peak RSS in MB (with workers), stderr."""
+    with tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [str(BIN), "-w", str(ws), *args], stdout=subprocess.DEVNULL, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read()
     if proc.returncode != 0:
-        sys.exit(f"scan failed: {proc.stderr.strip().splitlines()[-1:]}")
-    rss = [int(x.split()[1]) for x in proc.stderr.splitlines() if x.startswith("MAXRSS")]
-    return wall, (rss[-1] // 1024 if rss else 0), proc.stderr
+        sys.exit(f"scan failed: {text.strip().splitlines()[-1:]}")
+    return wall, usage.ru_maxrss // 1024, text
 
 
 def _workspace(tmp: Path, name: str) -> Path:

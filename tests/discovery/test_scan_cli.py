@@ -119,11 +119,19 @@ def test_rescan_skips_unchanged_and_tracks_changes(cli, client_ws: Path, planted
     os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     touched = _scan(cli, client_ws, str(planted.root))
     assert "scanned 0 files" in touched.err, touched.err  # same bytes: hash says unchanged
+    before = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
     (planted.root / "cards.csv").write_text("case_id,card_number\nC-1,\n")
     (planted.root / "payout.json").unlink()
+    with note.open("a") as fh:
+        fh.write(f"Second card on file: {planted.values['card2']}.\n")
     changed = _scan(cli, client_ws, str(planted.root), "-f", "json")
-    assert "scanned 1 files" in changed.err, changed.err
+    assert "scanned 2 files" in changed.err, changed.err
     inv = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    key = ("notes.txt", "CREDIT_CARD")
+    old = {(Path(r["location"]).name, r["entity_type"]): r for r in before}[key]
+    new = {(Path(r["location"]).name, r["entity_type"]): r for r in inv}[key]
+    assert (old["count"], new["count"], new["distinct"]) == (1, 2, 2)
+    assert new["first_seen"] == old["first_seen"]  # the same location keeps its history
     names = {Path(r["location"]).name for r in inv}
     assert "payout.json" not in names  # gone from the share, gone from the inventory
     assert not any(
@@ -210,3 +218,17 @@ def test_a_client_viewer_may_not_scan(cli, client_ws: Path, planted) -> None:
     assert added.code == 0, added
     res = cli("scan", str(planted.root), "--client", "acme", "--as", "viewer", "-w", str(client_ws))
     assert_one_line_error(res, "may not scan")
+
+
+def test_a_terminal_table_keeps_the_largest_rows(
+    cli, client_ws: Path, planted, monkeypatch
+) -> None:
+    from dataward.discovery import cli as discovery_cli
+
+    monkeypatch.setattr(discovery_cli, "TABLE_ROWS", 3)
+    res = _scan(cli, client_ws, str(planted.root))
+    assert res.code == 0, res
+    total = len(_jsonl(_scan(cli, client_ws, str(planted.root), "-f", "jsonl").out))
+    assert total > 3
+    assert "Found: showing 3 of 17 rows" in res.err, res.err
+    assert "contribution.eml" in res.out  # two e-mail addresses: among the largest rows

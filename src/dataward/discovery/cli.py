@@ -18,6 +18,8 @@ INVENTORY_COLUMNS = [
     "client", "location", "kind", "category", "entity_type", "count", "distinct",
     "first_seen", "last_seen", "modified", "owner", "approved",
 ]  # fmt: skip
+#: Rows per table a terminal shows; machine formats always carry every row.
+TABLE_ROWS = 40
 ScanFormat = Annotated[
     str, typer.Option("--format", "-f", help="table, json, jsonl or csv.", case_sensitive=False)
 ]
@@ -74,15 +76,31 @@ def _emit_scan(client: Any, run_id: int, fmt: Format, output: Path | None) -> No
         emit(report.findings(client, run_id), FINDING_COLUMNS, fmt, "Findings", output)
     elif fmt is Format.JSON:
         emit_doc(report.scan_doc(client, run_id), output)
-    else:
+    elif output is not None:
         rows = report.location_rows(client, run_id)
         emit(rows, ["location", "entity_type", "count", "distinct"], fmt, "Found", output)
-        cols = report.column_rows(client, run_id)
-        if cols and output is None:
-            emit(cols, ["location", "column", "entity_type", "share"], fmt, "Columns")
-        skipped = report.skipped_rows(client, run_id)
-        if skipped and output is None:
-            emit(skipped, ["location", "member", "reason"], fmt, "Skipped")
+    else:
+        tables = (
+            ("Found", ["location", "entity_type", "count", "distinct"], report.location_rows),
+            ("Columns", ["location", "column", "entity_type", "share"], report.column_rows),
+            ("Skipped", ["location", "member", "reason"], report.skipped_rows),
+        )
+        for title, columns, reader in tables:
+            rows = reader(client, run_id)
+            if rows or title == "Found":
+                emit(_largest(rows, title), columns, fmt, title)
+
+
+def _largest(rows: list[dict[str, Any]], title: str) -> list[dict[str, Any]]:
+    """Keep a terminal table readable: the rows with most findings, and say what was left out."""
+    if len(rows) <= TABLE_ROWS:
+        return rows
+    err.print(
+        f"{title}: showing {TABLE_ROWS} of {len(rows):,} rows; "
+        "use --format csv|jsonl|json or `dataward inventory` for all"
+    )
+    ranked = sorted(rows, key=lambda r: -int(r.get("count", 0)))[:TABLE_ROWS]
+    return sorted(ranked, key=lambda r: (r["location"], r.get("entity_type", "")))
 
 
 def inventory(

@@ -49,20 +49,29 @@ def _locations(client: Client, run_id: int) -> Any:
     return Location.objects.for_client(client).filter(last_run_id=run_id)
 
 
+_FINDING_VALUES = (
+    "location__kind", "location__root", "location__path", "member", "sheet", "page", "line",
+    "row", "column", "start", "end", "entity_type", "score", "preview", "fingerprint",
+)  # fmt: skip
+
+
 def findings(client: Client, run_id: int) -> Iterator[dict[str, Any]]:
     """Yield every current finding of the locations this run saw, never a value."""
     rows = (
         Finding.objects.for_client(client)
         .filter(location__last_run_id=run_id)
-        .select_related("location")
         .order_by("location__root", "location__path", "member", "id")
+        .values_list(*_FINDING_VALUES)
     )
-    for f in rows.iterator(chunk_size=2000):
+    for kind, root, path, member, sheet, page, line, row, column, *rest in rows.iterator(
+        chunk_size=5000
+    ):
+        start, end, entity, score, preview, fingerprint = rest
         yield {
-            "location": display(f.location), "member": f.member, "sheet": f.sheet or None,
-            "page": f.page, "line": f.line, "row": f.row, "column": f.column or None,
-            "start": f.start, "end": f.end, "entity_type": f.entity_type, "score": f.score,
-            "preview": f.preview, "fingerprint": f.fingerprint,
+            "location": f"{root}#{path}" if kind == "table" else f"{root.rstrip('/')}/{path}",
+            "member": member, "sheet": sheet or None, "page": page, "line": line, "row": row,
+            "column": column or None, "start": start, "end": end, "entity_type": entity,
+            "score": score, "preview": preview, "fingerprint": fingerprint,
         }  # fmt: skip
 
 

@@ -172,7 +172,7 @@ def _store_file(
         totals.outcome("files_not_read")
     elif result.skipped:
         totals.outcome("parts_skipped", len(result.skipped))
-    store.save(ws, run, item, result)
+    store.save(ws, run, item, result, new=task.rel not in known)
     totals.outcome("files_scanned")
     totals.outcome("bytes_scanned", task.size)
     totals.outcome("findings", sum(result.tally.counts.values()))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from dataward.core import audit
 from dataward.core.models import Client
@@ -51,8 +52,17 @@ def touch(ws: Workspace, run: ScanRun, locations: Iterable[Location], **changes:
         )
 
 
-def save(ws: Workspace, run: ScanRun, item: Scanned, result: LocationResult) -> Location:
-    """Replace a location's findings, column profiles and inventory with a new result."""
+def save(
+    ws: Workspace, run: ScanRun, item: Scanned, result: LocationResult, *, new: bool = False
+) -> Location:
+    """Replace a location's findings, column profiles and inventory with a new result.
+
+    ``new`` says the caller knows no location exists yet under this root and path.
+
+    One transaction per location, so an interrupt never leaves a half-stored file. Findings go
+    in with one multi-row insert: a dense export holds thousands, and model objects would cost
+    more than finding them did.
+    """
     now = ws.clock()
     client = run.client
     modified = datetime.fromtimestamp(item.mtime_ns / 1e9, tz=UTC) if item.mtime_ns else None
@@ -65,16 +75,23 @@ def save(ws: Workspace, run: ScanRun, item: Scanned, result: LocationResult) -> 
             "findings_total": sum(result.tally.counts.values()),
             "truncated": result.truncated,
         }  # fmt: skip
-        loc, _ = Location.objects.for_client(client).update_or_create(
-            client=client,
-            root=item.root,
-            path=item.path,
-            defaults=defaults,
-            create_defaults={**defaults, "first_seen": now},
-        )
-        Finding.objects.for_client(client).filter(location=loc).delete()
-        ColumnProfile.objects.for_client(client).filter(location=loc).delete()
-        Finding.objects.bulk_create(_findings(client, loc, result), batch_size=2000)
+        if new:
+            loc = Location.objects.for_client(client).create(
+                client=client, root=item.root, path=item.path, first_seen=now, **defaults
+            )
+            created = True
+        else:
+            loc, created = Location.objects.for_client(client).update_or_create(
+                client=client,
+                root=item.root,
+                path=item.path,
+                defaults=defaults,
+                create_defaults={**defaults, "first_seen": now},
+            )
+        if not created:
+            Finding.objects.for_client(client).filter(location=loc).delete()
+            ColumnProfile.objects.for_client(client).filter(location=loc).delete()
+        _insert_findings(client, loc, result)
         ColumnProfile.objects.bulk_create(
             ColumnProfile(
                 client=client, location=loc, member=c.member, column=c.column[:300],
@@ -82,45 +99,68 @@ def save(ws: Workspace, run: ScanRun, item: Scanned, result: LocationResult) -> 
             )
             for c in result.columns
         )  # fmt: skip
-        _update_inventory(client, loc, result, now)
+        _update_inventory(client, loc, result, now, created)
     return loc  # type: ignore[no-any-return]
 
 
-def _findings(client: Client, loc: Location, result: LocationResult) -> list[Finding]:
-    return [
-        Finding(
-            client=client, location=loc, entity_type=f.entity_type,
-            category=category_of(f.entity_type), member=f.where.member[:500],
-            sheet=(f.where.sheet or "")[:200], page=f.where.page, line=f.where.line,
-            row=f.where.row, column=(f.where.column or "")[:300], start=f.start, end=f.end,
-            score=f.score, preview=f.preview[:80], fingerprint=f.fingerprint,
+_FINDING_FIELDS = (
+    "client", "location", "entity_type", "category", "member", "sheet", "page", "line", "row",
+    "column", "start", "end", "score", "preview", "fingerprint",
+)  # fmt: skip
+
+
+@cache
+def _finding_insert(vendor: str) -> str:
+    qn = connection.ops.quote_name
+    fields = [Finding._meta.get_field(name) for name in _FINDING_FIELDS]
+    columns = [str(getattr(f, "column", "")) for f in fields]
+    marks = ", ".join(["%s"] * len(columns))
+    table = qn(str(Finding._meta.db_table))
+    names = ", ".join(qn(c) for c in columns)
+    # Table and column names come from the model; every value is a bound parameter.
+    return f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+
+
+def _insert_findings(client: Client, loc: Location, result: LocationResult) -> None:
+    if not result.items:
+        return
+    rows = [
+        (
+            client.pk, loc.pk, f.entity_type, category_of(f.entity_type), f.where.member[:500],
+            (f.where.sheet or "")[:200], f.where.page, f.where.line, f.where.row,
+            (f.where.column or "")[:300], f.start, f.end, f.score, f.preview[:80], f.fingerprint,
         )
         for f in result.items
     ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(_finding_insert(connection.vendor), rows)
 
 
-def _update_inventory(client: Client, loc: Location, result: LocationResult, now: Any) -> None:
-    items = InventoryItem.objects.for_client(client).filter(location=loc)
-    items.exclude(entity_type__in=list(result.tally.counts)).delete()
-    for entity, count in result.tally.counts.items():
-        InventoryItem.objects.for_client(client).update_or_create(
-            client=client,
-            location=loc,
-            entity_type=entity,
-            defaults={
-                "category": category_of(entity),
-                "count": count,
-                "distinct": len(result.tally.distinct.get(entity, ())),
-                "last_seen": now,
-            },
-            create_defaults={
-                "category": category_of(entity),
-                "count": count,
-                "distinct": len(result.tally.distinct.get(entity, ())),
-                "first_seen": now,
-                "last_seen": now,
-            },
+def _update_inventory(
+    client: Client, loc: Location, result: LocationResult, now: Any, created: bool
+) -> None:
+    counts = result.tally.counts
+    distinct = {e: len(result.tally.distinct.get(e, ())) for e in counts}
+    existing: dict[str, InventoryItem] = {}
+    if not created:
+        items = InventoryItem.objects.for_client(client).filter(location=loc)
+        items.exclude(entity_type__in=list(counts)).delete()
+        existing = {i.entity_type: i for i in items.filter(entity_type__in=list(counts))}
+    for entity, item in existing.items():
+        item.count, item.distinct, item.last_seen = counts[entity], distinct[entity], now
+        item.category = category_of(entity)
+    if existing:
+        InventoryItem.objects.for_client(client).bulk_update(
+            existing.values(), ["count", "distinct", "last_seen", "category"]
         )
+    InventoryItem.objects.bulk_create(
+        InventoryItem(
+            client=client, location=loc, entity_type=entity, category=category_of(entity),
+            count=count, distinct=distinct[entity], first_seen=now, last_seen=now,
+        )
+        for entity, count in counts.items()
+        if entity not in existing
+    )  # fmt: skip
 
 
 def finish_run(

@@ -30,18 +30,23 @@ _PERSONAL = frozenset(
 
 
 def _phone(value: str) -> str:
-    """Return a phone number in E.164, preferring a region where it is a personal line."""
-    found: list[phonenumbers.PhoneNumber] = []
+    """Return a phone number in E.164, preferring a region where it is a personal line.
+
+    Regions are tried in order and the first personal line wins, so most numbers parse once.
+    """
+    fallback: phonenumbers.PhoneNumber | None = None
     for region in (None,) if value.strip().startswith("+") else DEFAULT_REGIONS:
         try:
             number = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
-            found.append(number)
-    found.sort(key=lambda n: phonenumbers.number_type(n) not in _PERSONAL)
-    if found:
-        return phonenumbers.format_number(found[0], phonenumbers.PhoneNumberFormat.E164)
+        if not phonenumbers.is_valid_number(number):
+            continue
+        if phonenumbers.number_type(number) in _PERSONAL:
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        fallback = fallback or number
+    if fallback is not None:
+        return phonenumbers.format_number(fallback, phonenumbers.PhoneNumberFormat.E164)
     return "+" + _digits(value) if value.strip().startswith("+") else _digits(value)
 
 
