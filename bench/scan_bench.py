@@ -61,6 +61,13 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=200.0, help="corpus size in MB")
     parser.add_argument("--big-mb", type=int, default=0, help="also scan one file of this size")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--sensitive-share",
+        type=float,
+        default=1.0,
+        help="share of files that are labeled, PII-dense documents; the rest are plain logs and "
+        "notes full of look-alikes (1.0: every file dense, the worst case)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     from dataward.demo.engine.corpus import write_corpus
@@ -70,7 +77,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dw-scan-bench-") as name:
         tmp = Path(name)
         corpus = tmp / "corpus"
-        stats = write_corpus(corpus, total_bytes=int(args.mb * 1e6), seed=args.seed)
+        stats = write_corpus(
+            corpus,
+            total_bytes=int(args.mb * 1e6),
+            seed=args.seed,
+            sensitive_share=args.sensitive_share,
+        )
         size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
         files = sum(1 for p in corpus.rglob("*") if p.is_file())
         figures.update(corpus_mb=size / 1e6, corpus_files=files)
@@ -87,7 +99,7 @@ def main() -> None:
         if args.big_mb:
             big = tmp / "big" / "big.txt"
             big.parent.mkdir()
-            texts = sorted(p for p in corpus.rglob("*.txt"))[:200]
+            texts = sorted(p for ext in ("txt", "log") for p in corpus.rglob(f"*.{ext}"))[:200]
             block = "\n".join(p.read_text(errors="replace") for p in texts).encode()
             with big.open("wb") as fh:
                 for _ in range(max(1, args.big_mb * 1_000_000 // max(len(block), 1))):
@@ -101,7 +113,10 @@ def main() -> None:
     if args.json:
         print(json.dumps({k: round(v, 3) for k, v in figures.items()}))
         return
-    print(f"corpus: {figures['corpus_mb']:.1f} MB in {figures['corpus_files']:.0f} files")
+    print(
+        f"corpus: {figures['corpus_mb']:.1f} MB in {figures['corpus_files']:.0f} files, "
+        f"{100 * args.sensitive_share:.0f} % of them PII-dense"
+    )
     for label in ("one_core", "all_cores"):
         print(
             f"{label.replace('_', ' ')}: {figures[f'{label}_mb_s']:.2f} MB/s, "

@@ -269,3 +269,24 @@ def test_generation_is_fast() -> None:
     start = time.perf_counter()
     generate_corpus(500, seed=3)
     assert time.perf_counter() - start < 5
+
+
+def test_plain_documents_hold_nothing_and_raise_nothing() -> None:
+    from dataward.demo.engine.corpus import make_plain_doc
+    from dataward.discovery import detect
+
+    docs = [make_plain_doc(i, seed=5) for i in range(60)]
+    assert {d.kind for d in docs} == {"app_log", "work_note"}
+    assert all(d.spans == () for d in docs)
+    raised = [(d.name, x.entity_type) for d in docs for x in detect(d.text) if x.score >= 0.5]
+    assert raised == []
+
+
+def test_write_corpus_mixes_plain_files_by_share(tmp_path) -> None:
+    from dataward.demo.engine.corpus import write_corpus
+
+    stats = write_corpus(tmp_path, total_bytes=300_000, seed=3, sensitive_share=0.2)
+    names = [p.name for p in tmp_path.rglob("*") if p.is_file()]
+    plain = sum("_plain." in n for n in names)
+    assert stats.files == len(names)
+    assert 0.6 < plain / len(names) < 0.95

@@ -8,6 +8,7 @@ test card numbers and Message-IDs that a detector must leave alone.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count, islice
@@ -24,6 +25,7 @@ __all__ = [
     "Span",
     "generate_corpus",
     "iter_corpus",
+    "make_plain_doc",
     "write_corpus",
 ]
 
@@ -102,20 +104,54 @@ def generate_corpus(n_docs: int, *, seed: int = 11) -> list[LabeledDoc]:
     return list(islice(iter_corpus(seed=seed), n_docs))
 
 
-def write_corpus(out_dir: Path, *, total_bytes: int, seed: int = 11) -> CorpusStats:
+_SLOT = re.compile(r"\{([a-z_]+?)\d*\}")
+#: Log and note lines whose every slot is a look-alike, never a sensitive value.
+PLAIN_LINES = tuple(
+    t
+    for t in corpus_config.LOG_LINES + corpus_prose.NEUTRAL_LINES
+    if all(slot in NOISE for slot in _SLOT.findall(t))
+)
+
+
+def make_plain_doc(index: int, seed: int = 11, scale: int = 1) -> LabeledDoc:
+    """Return an ordinary document with no sensitive value: an app log or a work note.
+
+    Most of a real share is like this; its look-alikes (orders, versions, test cards) must
+    still raise nothing.
+    """
+    rng = random.Random(f"dataward-corpus-plain:{seed}:{index}")
+    kind = rng.choice(("app_log", "work_note"))
+    lines = [t for t in PLAIN_LINES if t.startswith("{ts}") == (kind == "app_log")]
+    builder = Builder()
+    ctx = Ctx(rng, "US", FACTORIES, scale)
+    for _ in range(rng.randint(20, 120) * scale):
+        builder.line(rng.choice(lines), Ctx(rng, "US", FACTORIES, scale))
+    ext = "log" if kind == "app_log" else "txt"
+    del ctx
+    return LabeledDoc(f"{index:06d}_{kind}_plain.{ext}", kind, "US", builder.text(), ())
+
+
+def write_corpus(
+    out_dir: Path, *, total_bytes: int, seed: int = 11, sensitive_share: float = 1.0
+) -> CorpusStats:
     """Write documents as files under ``out_dir/<kind>/`` until about ``total_bytes`` are out.
 
     Tables and logs are sometimes made several times longer than in generate_corpus, so file
-    sizes range from a few hundred bytes to a few hundred kilobytes.
+    sizes range from a few hundred bytes to a few hundred kilobytes. With ``sensitive_share``
+    below 1, that share of the files are labeled documents and the rest plain ones, as on a
+    typical share.
     """
     written = files = 0
     made: set[Path] = set()
     sizes = random.Random(f"dataward-corpus-sizes:{seed}")
+    mix = random.Random(f"dataward-corpus-mix:{seed}")
     for index in count():
         if written >= total_bytes:
             break
         scale = sizes.choices(FILE_SCALES, weights=FILE_SCALE_WEIGHTS)[0]
-        doc = make_doc(index, seed, scale if total_bytes - written > BIG_FILE_ROOM else 1)
+        scale = scale if total_bytes - written > BIG_FILE_ROOM else 1
+        plain = sensitive_share < 1.0 and mix.random() >= sensitive_share
+        doc = make_plain_doc(index, seed, scale) if plain else make_doc(index, seed, scale)
         folder = out_dir / doc.kind
         if folder not in made:
             folder.mkdir(parents=True, exist_ok=True)
