@@ -140,8 +140,9 @@ def test_rescan_skips_unchanged_and_tracks_changes(cli, client_ws: Path, planted
 
 
 def test_interrupted_scan_resumes(cli, client_ws: Path, planted, monkeypatch) -> None:
-    from dataward.discovery import store
+    from dataward.discovery import scan, store
 
+    monkeypatch.setattr(scan, "BATCH_FILES", 2)  # files 1-2 commit; file 3 fails mid-batch
     real_save = store.save
     calls = {"n": 0}
 

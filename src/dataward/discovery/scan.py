@@ -10,6 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db import transaction
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -28,6 +29,11 @@ from dataward.discovery.engine.types import Skipped, Where
 from dataward.discovery.models import Location, ScanRun
 from dataward.errors import DatawardError
 from dataward.output import err
+
+#: Files stored per transaction, and the findings that close a batch early: commits are the
+#: main process's largest cost on many small files, and an interrupt loses at most one batch.
+BATCH_FILES = 64
+BATCH_FINDINGS = 20_000
 
 
 @dataclass
@@ -141,15 +147,40 @@ def _scan_folder(
     task_id = progress.add_task(
         f"scanning {root.name}", total=sum(t.size for t in tasks), files=0, findings=0
     )
+    batch: list[FileOutcome] = []
     for outcome in _outcomes(ws, tasks, req):
-        _store_file(ws, run, outcome, known, totals)
+        batch.append(outcome)
+        if len(batch) >= BATCH_FILES or sum(_items(o) for o in batch) >= BATCH_FINDINGS:
+            _store_batch(ws, run, batch, known, totals)
+            batch = []
         progress.update(
             task_id,
             advance=outcome.task.size,
-            files=totals.counts["files_scanned"],
+            files=totals.counts["files_scanned"] + len(batch),
             findings=totals.counts["findings"],
         )
+    _store_batch(ws, run, batch, known, totals)
     return str(base)
+
+
+def _items(outcome: FileOutcome) -> int:
+    return len(outcome.result.items) if outcome.result is not None else 0
+
+
+def _store_batch(
+    ws: Workspace,
+    run: ScanRun,
+    batch: list[FileOutcome],
+    known: dict[str, Location],
+    totals: Totals,
+) -> None:
+    """Store finished files together: one commit per batch, counted only once it is committed."""
+    done = Totals()
+    with transaction.atomic():
+        for outcome in batch:
+            _store_file(ws, run, outcome, known, done)
+    for kind, n in done.counts.items():
+        totals.outcome(kind, n)
 
 
 def _store_file(

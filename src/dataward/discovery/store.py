@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 from dataward.core import audit
 from dataward.core.models import Client
@@ -59,14 +60,16 @@ def save(
 
     ``new`` says the caller knows no location exists yet under this root and path.
 
-    One transaction per location, so an interrupt never leaves a half-stored file. Findings go
+    Atomic (on its own or inside the caller's batch), so an interrupt never leaves a
+    half-stored file. Findings go
     in with one multi-row insert: a dense export holds thousands, and model objects would cost
     more than finding them did.
     """
     now = ws.clock()
     client = run.client
     modified = datetime.fromtimestamp(item.mtime_ns / 1e9, tz=UTC) if item.mtime_ns else None
-    with transaction.atomic():
+    # No savepoint: inside a scan's batch, any error aborts the whole batch anyway.
+    with transaction.atomic(savepoint=False):
         defaults = {
             "kind": item.kind, "size": item.size, "mtime_ns": item.mtime_ns,
             "sha256": item.sha256, "modified_at": modified, "owner": item.owner,
@@ -92,12 +95,13 @@ def save(
             Finding.objects.for_client(client).filter(location=loc).delete()
             ColumnProfile.objects.for_client(client).filter(location=loc).delete()
         _insert_findings(client, loc, result)
-        ColumnProfile.objects.bulk_create(
-            ColumnProfile(
-                client=client, location=loc, member=c.member, column=c.column[:300],
-                entity_type=c.entity_type, rows_with=c.rows_with, rows_total=c.rows_total,
-            )
-            for c in result.columns
+        _insert(
+            ColumnProfile, _COLUMN_FIELDS,
+            [
+                (client.pk, loc.pk, c.member[:500], c.column[:300], c.entity_type, c.rows_with,
+                 c.rows_total)
+                for c in result.columns
+            ],
         )  # fmt: skip
         _update_inventory(client, loc, result, now, created)
     return loc  # type: ignore[no-any-return]
@@ -109,21 +113,35 @@ _FINDING_FIELDS = (
 )  # fmt: skip
 
 
+_COLUMN_FIELDS = (
+    "client", "location", "member", "column", "entity_type", "rows_with", "rows_total",
+)  # fmt: skip
+_INVENTORY_FIELDS = (
+    "client", "location", "entity_type", "category", "count", "distinct", "first_seen",
+    "last_seen",
+)  # fmt: skip
+
+
 @cache
-def _finding_insert(vendor: str) -> str:
+def _insert_sql(model: type[Model], names: tuple[str, ...], vendor: str) -> str:
+    """Return a parameterised INSERT for some fields of a model (cached per database vendor)."""
     qn = connection.ops.quote_name
-    fields = [Finding._meta.get_field(name) for name in _FINDING_FIELDS]
-    columns = [str(getattr(f, "column", "")) for f in fields]
-    marks = ", ".join(["%s"] * len(columns))
-    table = qn(str(Finding._meta.db_table))
-    names = ", ".join(qn(c) for c in columns)
+    fields = [model._meta.get_field(name) for name in names]
+    columns = ", ".join(qn(str(getattr(f, "column", ""))) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table = qn(str(model._meta.db_table))
     # Table and column names come from the model; every value is a bound parameter.
-    return f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+
+
+def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows with one statement: model objects would cost more than the scan did."""
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_insert_sql(model, names, connection.vendor), rows)
 
 
 def _insert_findings(client: Client, loc: Location, result: LocationResult) -> None:
-    if not result.items:
-        return
     rows = [
         (
             client.pk, loc.pk, f.entity_type, category_of(f.entity_type), f.where.member[:500],
@@ -132,8 +150,7 @@ def _insert_findings(client: Client, loc: Location, result: LocationResult) -> N
         )
         for f in result.items
     ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(_finding_insert(connection.vendor), rows)
+    _insert(Finding, _FINDING_FIELDS, rows)
 
 
 def _update_inventory(
@@ -153,13 +170,14 @@ def _update_inventory(
         InventoryItem.objects.for_client(client).bulk_update(
             existing.values(), ["count", "distinct", "last_seen", "category"]
         )
-    InventoryItem.objects.bulk_create(
-        InventoryItem(
-            client=client, location=loc, entity_type=entity, category=category_of(entity),
-            count=count, distinct=distinct[entity], first_seen=now, last_seen=now,
-        )
-        for entity, count in counts.items()
-        if entity not in existing
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    _insert(
+        InventoryItem, _INVENTORY_FIELDS,
+        [
+            (client.pk, loc.pk, entity, category_of(entity), count, distinct[entity], stamp, stamp)
+            for entity, count in counts.items()
+            if entity not in existing
+        ],
     )  # fmt: skip
 
 
