@@ -80,17 +80,19 @@ def location_rows(client: Client, run_id: int) -> list[dict[str, Any]]:
     items = (
         InventoryItem.objects.for_client(client)
         .filter(location__last_run_id=run_id)
-        .select_related("location")
         .order_by("location__root", "location__path", "entity_type")
+        .values_list(
+            "location__kind", "location__root", "location__path", "entity_type", "count", "distinct"
+        )
     )
     return [
         {
-            "location": display(i.location),
-            "entity_type": i.entity_type,
-            "count": i.count,
-            "distinct": i.distinct,
+            "location": f"{root}#{path}" if kind == "table" else f"{root.rstrip('/')}/{path}",
+            "entity_type": entity,
+            "count": count,
+            "distinct": distinct,
         }
-        for i in items
+        for kind, root, path, entity, count, distinct in items
     ]
 
 

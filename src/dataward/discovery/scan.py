@@ -72,9 +72,7 @@ def is_database(target: str) -> bool:
 
 def run_scan(ws: Workspace, client: Client, req: ScanRequest) -> tuple[int, dict[str, int]]:
     """Scan every target for the client; return the run id and its counts."""
-    from dataward.discovery.engine.sources.database import redact_url
-
-    shown = [redact_url(t) if is_database(t) else str(Path(t).resolve()) for t in req.targets]
+    shown = [_redacted(t) if is_database(t) else str(Path(t).resolve()) for t in req.targets]
     run = store.start_run(ws, client, shown)
     totals = Totals()
     roots: list[str] = []
@@ -98,6 +96,12 @@ def run_scan(ws: Workspace, client: Client, req: ScanRequest) -> tuple[int, dict
     finally:
         store.finish_run(ws, run, status, dict(totals.counts), roots)
     return run.pk, dict(totals.counts)
+
+
+def _redacted(url: str) -> str:
+    from dataward.discovery.engine.sources.database import redact_url  # loads SQLAlchemy
+
+    return redact_url(url)
 
 
 def _progress(enabled: bool) -> Progress:

@@ -1,6 +1,5 @@
-"""Find what a scan reads: files under a local folder or share, and tables in a database."""
+"""Find what a scan reads: files under a folder or share, and tables in a database.
 
-from dataward.discovery.engine.sources.database import iter_tables, redact_url
-from dataward.discovery.engine.sources.folder import FileRef, walk
-
-__all__ = ["FileRef", "iter_tables", "redact_url", "walk"]
+Import the module you need (`folder` or `database`): `database` loads SQLAlchemy, which a folder
+scan never needs.
+"""
