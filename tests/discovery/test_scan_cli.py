@@ -233,3 +233,28 @@ def test_a_terminal_table_keeps_the_largest_rows(
     assert total > 3
     assert "Found: showing 3 of 17 rows" in res.err, res.err
     assert "contribution.eml" in res.out  # two e-mail addresses: among the largest rows
+
+
+def test_a_second_scan_of_the_same_client_is_refused(
+    cli, client_ws: Path, planted, database_url: str
+) -> None:
+    import fcntl
+
+    from dataward.core.models import Client
+    from dataward.core.workspace import open_workspace
+    from dataward.discovery.scan import ADVISORY_BASE
+
+    open_workspace(client_ws, env={})
+    client = Client.objects.get(slug="acme")
+    with open(client_ws / f".scan-{client.pk}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running scan holds it
+        busy = _scan(cli, client_ws, str(planted.root))
+    assert_one_line_error(busy, "another scan for client acme is running")
+    if database_url:  # a scan from another machine holds the advisory lock
+        import psycopg
+
+        with psycopg.connect(database_url) as other:
+            assert other.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_BASE + client.pk])
+            remote = _scan(cli, client_ws, str(planted.root))
+        assert_one_line_error(remote, "another scan for client acme is running")
+    assert _scan(cli, client_ws, str(planted.root)).code == 0  # and once it is gone, scans run

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -34,6 +36,8 @@ from dataward.output import err
 #: main process's largest cost on many small files, and an interrupt loses at most one batch.
 BATCH_FILES = 64
 BATCH_FINDINGS = 20_000
+#: PostgreSQL advisory-lock keys for scans: this base plus the client's id.
+ADVISORY_BASE = 0x6477_5343_0000
 
 
 @dataclass
@@ -73,6 +77,44 @@ def is_database(target: str) -> bool:
 def run_scan(ws: Workspace, client: Client, req: ScanRequest) -> tuple[int, dict[str, int]]:
     """Scan every target for the client; return the run id and its counts."""
     shown = [_redacted(t) if is_database(t) else str(Path(t).resolve()) for t in req.targets]
+    with _one_scan_per_client(ws, client):
+        return _run_locked(ws, client, req, shown)
+
+
+@contextmanager
+def _one_scan_per_client(ws: Workspace, client: Client) -> Iterator[None]:
+    """Refuse a second concurrent scan for the same client: both would store the same files.
+
+    A lock file in the workspace folder covers every process on this machine; on PostgreSQL a
+    session advisory lock also covers scans started from other machines.
+    """
+    busy = DatawardError(
+        f"another scan for client {client.slug} is running", "scan",
+        "wait for it to finish (or stop it), then rerun",
+    )  # fmt: skip
+    lock = ws.paths.root / f".scan-{client.pk}.lock"
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy from None
+        key = ADVISORY_BASE + client.pk
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+                if not cursor.fetchone()[0]:
+                    raise busy
+        try:
+            yield
+        finally:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _run_locked(
+    ws: Workspace, client: Client, req: ScanRequest, shown: list[str]
+) -> tuple[int, dict[str, int]]:
     run = store.start_run(ws, client, shown)
     totals = Totals()
     roots: list[str] = []
