@@ -9,6 +9,8 @@ WINDOW_AFTER = 16
 _SEPARATORS = (",", "\t", "|", ";")
 _HEADER_CELL = re.compile(r"^\s*\"?[A-Za-z][A-Za-z0-9_ ./#()-]{0,40}\"?\s*$")
 _DIGITS = re.compile(r"\d")
+#: Chat and log clock times ("[11:06]", "09:14:02 PM"): digits that do not separate a cue.
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 
 
 class Context:
@@ -36,24 +38,31 @@ class Context:
         """Return whether ``rx`` matches near the span, in the extra context or column header."""
         if rx.search(self.before(start, before)) or rx.search(self.after(end)):
             return True
-        return bool(self.labels(start) and rx.search(self.labels(start)))
+        label = self.labels(start)
+        return bool(label and rx.search(label))
 
     def cue(self, rx: re.Pattern[str], start: int, before: int = WINDOW_BEFORE) -> bool:
         """Return whether ``rx`` matches before the span with no other digits in between.
 
         Used for cues that belong to the nearest value only (``DOB ... date`` must not reach a
-        second date later in the sentence). The column header and extra context also count.
+        second date later in the sentence); clock times in between (a chat reply's timestamp)
+        do not count as digits. The column header and extra context also count.
         """
         window = self.before(start, before)
         last = None
         for found in rx.finditer(window):
             last = found
-        if last is not None and not _DIGITS.search(window, last.end()):
-            return True
-        return bool(self.labels(start) and rx.search(self.labels(start)))
+        if last is not None:
+            rest = window[last.end() :]
+            if not _DIGITS.search(rest) or ":" in rest and not _DIGITS.search(_CLOCK.sub("", rest)):
+                return True
+        label = self.labels(start)
+        return bool(label and rx.search(label))
 
     def labels(self, pos: int) -> str:
         """Return the extra context plus the column header of ``pos`` when the text is a table."""
+        if self._table is None:
+            return self.extra
         header = self.header(pos)
         if header and self.extra:
             return f"{self.extra} {header}"
@@ -64,6 +73,19 @@ class Context:
         if self._table is False:
             self._table = _sniff(self.text)
         return bool(self._table) or bool(self.extra)
+
+    def columns(self) -> list[str]:
+        """Return the header names of a delimited table plus the extra context, if any."""
+        if self._table is False:
+            self._table = _sniff(self.text)
+        names = list(self._table[1]) if isinstance(self._table, tuple) else []
+        return [*names, self.extra] if self.extra else names
+
+    def body_start(self) -> int:
+        """Return where the rows start when the text has a header row, else 0."""
+        if self._table is False:
+            self._table = _sniff(self.text)
+        return self.text.find("\n") + 1 if self._table else 0
 
     def header(self, pos: int) -> str:
         """Return the header of the delimited column holding ``pos``, or ``""``."""

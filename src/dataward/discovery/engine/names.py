@@ -23,7 +23,13 @@ EXTRA_FIRST = wordset(
     Vivek Yash Zara Aditi Ananya Diya Ishita Kabir Reyansh Sai Vihaan Saanvi Myra Aadhya Advik
     Jericho Aljon Jayson Rommel Arnel Shiela Rhea Joanna Maricel Marites Rowena Jonalyn Analyn
     Jomar Reynaldo Rodel Ronaldo Lorna Nenita Erlinda Teresita Rogelio Danilo Jocelyn Mylene
-    Charmaine Kristine Angelica Lourdes Paolo Camille Rhodora"""
+    Charmaine Kristine Angelica Lourdes Paolo Camille Rhodora Siddharth Priyanka Abhishek Akshay
+    Aparna Arvind Bhavna Chetan Harsh Jyoti Karthik Madhuri Naveen Nandini Pallavi Prakash Ritu
+    Shweta Srinivas Vandana Venkat Liam Aiden Jayden Brayden Kayden Jaxon Grayson Isla Freya
+    Niamh Aoife Saoirse Ciaran Oisin Callum Rhys Cerys Seren Eilidh Ffion Declan Eoin Sinead
+    Chidi Ngozi Olusegun Adebayo Kwame Chinedu Oluwaseun Folake Tunde Emeka Yusuf Zainab
+    Muhammad Hiroshi Kenji Yuki Haruto Minh Huong Thanh Jie Xin Hao Wei Jiayi Zhiwei Nevaeh
+    Kristel Rhian Jhun Jhon Mikee Angeline Precious Rechelle Aileen Jennylyn Marvin Ariel"""
 )
 EXTRA_LAST = wordset(
     """Sharma Patel Singh Kumar Gupta Reddy Iyer Iyengar Nair Rao Das Mehta Joshi Shah Chopra
@@ -33,7 +39,10 @@ EXTRA_LAST = wordset(
     Sinha Kaur Gill Sandhu Dhillon Grewal Sethi Arora Bajwa Goswami Hegde Shetty Kamath
     Santos Reyes Cruz Bautista Ocampo Garcia Mendoza Torres Villanueva Ramos Castillo Flores
     Aquino Navarro Salazar Mercado Domingo Gonzales Dizon Pascual Manalo Soriano Lacson
-    Tolentino Dela Delos Macaraeg Magbanua Lim Tan Sy Go Panganiban Dimaculangan Mangubat"""
+    Tolentino Dela Delos Macaraeg Magbanua Lim Tan Sy Go Panganiban Dimaculangan Mangubat
+    Okafor Okonkwo Adeyemi Adebayo Eze Obi Nwosu Balogun Ogunleye Mensah Nguyen Tran Pham
+    Siddiqui Qureshi Hussain Begum Chowdhury Rahman Ahmed Akhtar Iqbal Mahmood Nwachukwu
+    Macapagal Sarmiento Evangelista Gatchalian Buenaventura Lacsamana Maglaya Dimagiba"""
 )
 HONORIFICS = wordset(
     "mr mrs ms miss mx dr prof sir dame madam shri sri smt kumari mister atty engr"
@@ -91,7 +100,7 @@ NOT_PERSON_LAST = wordset(
     company group bank services solutions partners health insurance mobile utilities card plan
     account cover saver team desk department office hospital clinic school university college
     airport hotel store shop cafe restaurant systems technologies software labs networks
-    limited holdings international global"""
+    limited holdings international global to by for from of and"""
 )  # fmt: skip
 
 

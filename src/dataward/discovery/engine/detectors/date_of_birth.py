@@ -17,11 +17,13 @@ _ABBR = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "
 MONTHS = {m: i + 1 for i, m in enumerate(_ABBR)}
 _PARTS = re.compile(r"\d+|[A-Za-z]+")
 _TIME_AFTER = re.compile(r"^(?:[ T]\d{1,2}:\d{2}|T\d)")
+#: Exports store a date of birth as a midnight timestamp ("1987-03-14 00:00:00").
+_MIDNIGHT = re.compile(r"^[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?\b")
 
 
 def _fields(value: str) -> tuple[int, int, int] | None:
     """Return (year, first number, second number) or (year, month, day) for named months."""
-    parts = [p for p in _PARTS.findall(value) if p.lower() not in ("st", "nd", "rd", "th")]
+    parts = [p for p in _PARTS.findall(value) if p.lower() not in ("st", "nd", "rd", "th", "of")]
     if len(parts) != 3:
         return None
     named = [p for p in parts if p.isalpha()]
@@ -31,6 +33,8 @@ def _fields(value: str) -> tuple[int, int, int] | None:
         if month is None or len(nums) != 2:
             return None
         day, year = (nums[0], nums[1]) if nums[1] > 31 else (nums[1], nums[0])
+        if len(parts[2]) == 2 and parts[2].isdigit():
+            day, year = nums[0], nums[1] + (1900 if nums[1] > TODAY.year % 100 else 2000)
         return year, month, day
     a, b, c = (int(p) for p in parts)
     if len(parts[0]) == 4:
@@ -57,7 +61,9 @@ def _check(ctx: Context, start: int, end: int) -> list[Hit]:
     """Return the date when birth wording sits right before it (or in its header)."""
     text = ctx.text
     value = text[start:end]
-    if text[start - 1 : start].isalnum() or _TIME_AFTER.match(text[end : end + 6]):
+    if text[start - 1 : start].isalnum():
+        return []
+    if _TIME_AFTER.match(text[end : end + 6]) and not _MIDNIGHT.match(text[end : end + 20]):
         return []
     if not ctx.cue(CONTEXT, start):
         return []
@@ -77,6 +83,8 @@ DETECTOR = Detector(
         r"\b\d{1,2}-\d{1,2}-\d{2}\b",
         r"\b\d{1,2}\.\d{1,2}\.\d{2}\b",
         rf"\b\d{{1,2}}(?:st|nd|rd|th)?[ \-]{_MONTH}[ \-,]{{1,2}}\d{{4}}\b",
+        rf"\b\d{{1,2}}(?:st|nd|rd|th)? of {_MONTH},? \d{{4}}\b",
+        rf"\b\d{{1,2}}[ \-]{_MONTH}[ \-]\d{{2}}\b",
         rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b",
     ),
     check=_check,

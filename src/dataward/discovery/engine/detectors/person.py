@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from dataward.discovery.engine import names
@@ -12,11 +13,27 @@ from dataward.discovery.engine.names import wordset
 
 _NAME_PART = r"(?:Mc|Mac|O'|D')?[A-Z][A-Z]?[a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?"
 _PARTICLE = r"(?:(?:de|dela|del|della|delos|de la|van|von|der|da|di|du|le|bin|binti|al)[ ])?"
+#: An initial ("J. Smith", "John A. Smith") or "Ma." (Maria): kept in the span, not scored.
+_INITIAL = r"(?:[A-Z]|Ma)\."
 _RUN = re.compile(
-    rf"(?<![\w@./\\-]){_NAME_PART}(?:\.?[ ]{{1,2}}{_PARTICLE}{_NAME_PART}){{0,3}}(?![\w@/\\-])"
+    rf"(?=[A-Z])(?<![\w@./\\-])(?:{_INITIAL}[ ])?{_NAME_PART}(?:[ ]{_INITIAL}(?=[ ]))?"
+    rf"(?:\.?[ ]{{1,2}}{_PARTICLE}{_NAME_PART}){{0,3}}(?![\w@/\\-])"
 )
-_CAPS = re.compile(r"(?<![\w@./\\-])[A-Z][A-Z'\-]+(?: [A-Z][A-Z'\-]+){1,2}(?![\w@/\\-])")
-_HOUSE = re.compile(r"(?<![\w,.-])\d+[A-Za-z]?,? $")
+_CAPS = re.compile(
+    r"(?=[A-Z])(?<![\w@./\\-])[A-Z][A-Z'\-]+(?: [A-Z]\.)?(?: [A-Z][A-Z'\-]+){1,2}(?![\w@/\\-])"
+)
+#: An upper-case cell of a person column: one to three words, a trailing initial allowed.
+_CAPS_CELL = re.compile(
+    r"(?<=[,\t|;\"\n])[A-Z][A-Z'\-]+(?: [A-Z]\.)?(?: [A-Z][A-Z'\-]+){0,2}(?: [A-Z]\.)?"
+    r"(?=[,\t|;\"\r\n]|$)"
+)
+_DOTS = re.compile(r"(?<![^ ])(?:[A-Z]|Ma)\.(?= |$)")
+_HOUSE = re.compile(
+    r"(?=\d)(?<![\w,.-])\d+[A-Za-z]?,? (?:(?i:unit|apt|flat|suite|lot|blk|block|bldg) \w{1,4},? )?$"
+)
+#: A lone word followed by a number reads as an address part ("Block 04 Lot 60").
+_INNER_TITLE = re.compile(r" (?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Shri|Smt|Atty|Engr)\.? ")
+_NUMBER_AFTER = re.compile(r" \d{1,5}[A-Za-z]?[ ,]")
 _PLACE_AFTER = re.compile(r",? (?:[A-Z]{2} \d{5}|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\d{4,6}\b)")
 _SPLIT = re.compile(r"\.?[ ]+")
 _WORD = re.compile(r"[a-z/']+")
@@ -26,7 +43,9 @@ CUES = wordset(
     patient subscriber holder debtor borrower claimant witness adjuster handler owner manager
     lead supervisor checker applicant insured employee husband wife son daughter mother father
     contact from by with to rep assigned action attn its it's assignee c/o cc officer guardian
-    nominee beneficiary signed spoke speaking customer: am"""
+    nominee beneficiary signed spoke speaking customer: am cheers forename surname payee
+    recipient representative spouse firstname lastname fullname givenname familyname
+    customername contactname holdername displayname"""
 )  # fmt: skip
 #: Words that, right before a lone capitalised word, make it a name even if no list knows it.
 STRONG = wordset(
@@ -37,7 +56,8 @@ CUE_PAIRS = frozenset({"this is", "i am", "name is", "thank you", "spoke with", 
 HEADER = re.compile(
     r"(?i)(?:^|\s)(?:(?:full |first |last |given |sur|customer |employee |contact |member )?"
     r"name|customer|agent|assigned to|owner|cardholder|handler|manager|employee|patient|"
-    r"subscriber|debtor|borrower|insured|claimant|caller|rep|applicant)(?:$|\s)"
+    r"subscriber|debtor|borrower|insured|claimant|caller|rep|applicant|forenames?|fname|lname|"
+    r"holder|payee|beneficiary|recipient|representative|spouse|nominee|guardian)(?:$|\s)"
 )
 _HEADER_NOT = re.compile(r"(?i)\b(?:id|email|e-mail|phone|mobile|no|number|date|type|code)\b")
 _SIGNOFF = re.compile(r"(?i)(?:regards|thanks|thank you|cheers|sincerely|best|yours)[,.!]?\s*$")
@@ -88,7 +108,7 @@ def _score(tokens: list[str], cued: bool, honorific: bool, strong: bool, column:
         return 0.0
     if any(t in names.STOP and not names.is_last(t, 10_000) for t in lows[1:]):
         return 0.0
-    first_known = names.is_first(lows[0])
+    first_known = names.is_first(lows[0]) or "-" in lows[0] and _any_part(lows[0], names.is_first)
     if len(tokens) == 1:
         if honorific:
             return 0.9
@@ -99,12 +119,17 @@ def _score(tokens: list[str], cued: bool, honorific: bool, strong: bool, column:
         return 0.65 if strong else 0.0
     if lows[-1] in names.STREET_LAST and not (cued and first_known):
         return 0.0
-    last_known = names.is_last(lows[-1])
+    last_known = names.is_last(lows[-1]) or "-" in lows[-1] and _any_part(lows[-1], names.is_last)
     if first_known and last_known:
         return 0.95 if cued or honorific else 0.85
     if first_known or last_known:
         return 0.9 if cued or honorific else 0.7
     return 0.7 if cued or honorific else 0.0
+
+
+def _any_part(token: str, known: Callable[[str], bool]) -> bool:
+    """Return whether a part of a hyphenated name ("mary-jane", "watson-parker") is known."""
+    return any(known(part) for part in token.split("-"))
 
 
 def _strip(tokens: list[str]) -> tuple[int, bool, bool]:
@@ -126,7 +151,15 @@ def _placeish(text: str, start: int, end: int, tokens: list[str], prev: tuple[in
     """Return whether the run reads as part of a postal address rather than a person."""
     if len(tokens) > 1 and tokens[0].lower() in names.PLACE_LEAD or _PLACE_AFTER.match(text, end):
         return True
-    if _HOUSE.search(text, max(0, start - 12), start):
+    window = max(0, start - 24)
+    if _HOUSE.search(text, window, start):
+        return True
+    if (
+        text[end + 1 : end + 2].isdigit()
+        and len(tokens) == 1
+        and _NUMBER_AFTER.match(text, end)
+        and not names.is_first(tokens[0].lower())
+    ):
         return True
     prev_end, prev_last = prev
     street = names.NOT_PERSON_LAST | names.STREET_LAST
@@ -141,6 +174,8 @@ def _alone(text: str, start: int, end: int) -> bool:
     head = text[text.rfind("\n", 0, start) + 1 : start]
     if head in ("-- ", "~ "):
         return True
+    if before == ", " and after[:1] in ("\n", "\r", "") and _SIGNOFF.search(head):
+        return True
     line_start = before[-1:] in ("\n", "")
     return line_start and (after[:1] in ("\n", "") or after == " / ")
 
@@ -150,7 +185,7 @@ def _strong_before(text: str, start: int) -> bool:
     words = text[max(0, start - 16) : start].lower().split()
     if len(words) >= 2 and words[-2] in ("spoke", "speak", "speaking", "talked"):
         return True
-    return bool(words and words[-1] in STRONG)
+    return bool(words and (words[-1] in STRONG or words[-1].rstrip(".") in names.HONORIFICS))
 
 
 def _hopeless(tokens: list[str], table: bool) -> bool:
@@ -209,7 +244,8 @@ def _visit(ctx: Context, match: re.Match[str], table: bool, state: _State) -> No
     for token in tokens[:skip]:
         start = text.index(token, start) + len(token)
     start = text.index(tokens[skip], start)
-    if "." in text[start:end]:
+    span = text[start:end]
+    if "." in span and "." in _DOTS.sub("", span):
         return
     column = table
     joined = state.prev_hit >= 0 and text[state.prev_hit : start] in _JOINERS
@@ -228,7 +264,10 @@ def _visit(ctx: Context, match: re.Match[str], table: bool, state: _State) -> No
         or _strong_before(text, start)
     )
     cued = cue or honorific or strong or _cued(ctx, start, state.prev_hit)
-    score = _score(tokens[skip:], cued, honorific, strong, column)
+    body = tokens[skip:]
+    if "." in raw:
+        body = [t for t in body if len(t) > 1 and t != "Ma"] or body
+    score = _score(body, cued, honorific, strong, column)
     if score >= 0.5:
         state.hits.append((start, end, score))
         state.prev_hit = end
@@ -238,8 +277,12 @@ def find(ctx: Context) -> list[Hit]:
     """Return personal names: every capitalised run in tables, marked runs in free text."""
     state = _State()
     if ctx.tabular():
-        for match in _RUN.finditer(ctx.text):
+        for match in _RUN.finditer(ctx.text, ctx.body_start()):
             _visit(ctx, match, _header_says_person(ctx, match.start()), state)
+        if any(_person_label(label) for label in ctx.columns()):
+            for match in _CAPS_CELL.finditer(ctx.text, ctx.body_start()):
+                if _header_says_person(ctx, match.start()):
+                    _visit(ctx, match, True, state)
         return state.hits
     covered = -1
     for pos in sorted(set(ctx.marks)):
@@ -247,8 +290,11 @@ def find(ctx: Context) -> list[Hit]:
             continue
         found = _RUN.match(ctx.text, pos) or _CAPS.match(ctx.text, pos)
         if found is not None:
-            covered = found.end()
+            kept = len(state.hits)
             _visit(ctx, found, False, state)
+            # "Called Mrs. Obi": a failed run still lets the title's own name be tried.
+            if len(state.hits) > kept or not _INNER_TITLE.search(found.group()):
+                covered = found.end()
     return state.hits
 
 
@@ -270,7 +316,16 @@ def _mark_last(ctx: Context, start: int, end: int) -> list[Hit]:
 
 _CUE_WORDS = "|".join(sorted(CUES | {w.split()[-1] for w in CUE_PAIRS} | STRONG | names.HONORIFICS))
 DETECTORS = (
-    Detector("PERSON", (r"\b[A-Z][a-z]+ {1,2}[A-Z]",), _mark_start, rank=16),
+    Detector(
+        "PERSON",
+        (
+            r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)? {1,2}[A-Z]",
+            r"\b(?:[A-Z]|Ma)\. [A-Z][a-z]+ ",
+            r"\b[A-Z][a-z]+ (?:de|dela|del|delos|de la|van|von|der|da|di|du|le|bin|binti|al) [A-Z]",
+        ),
+        _mark_start,
+        rank=16,
+    ),
     Detector(
         "PERSON",
         (

@@ -21,7 +21,7 @@ def _check(ctx: Context, start: int, end: int) -> list[Hit]:
     number = digits(value)
     if glued(ctx.text, start, end) or not consistent(value) or len(set(number)) < 3:
         return []
-    if not ctx.cue(CONTEXT, start):
+    if not ctx.cue(CONTEXT, start, 64 if value.count("-") == 2 else 40):
         return []
     return [(start, end, 0.9 if value.count("-") == 2 else 0.75)]
 

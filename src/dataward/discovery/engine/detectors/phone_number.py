@@ -58,13 +58,16 @@ def _valid(value: str, regions: tuple[str, ...]) -> bool:
     digits = "".join(c for c in value if c.isdigit())
     if value.startswith("+"):
         return _valid_international(digits)
-    return any(_valid_in(digits, region) for region in regions)
+    if any(_valid_in(digits, region) for region in regions):
+        return True
+    # A country code written without its "+" (639171234567), only ever for bare digit runs.
+    return len(value) >= 12 and value.isdigit() and _valid_international(digits)
 
 
 def _edges_ok(text: str, start: int, end: int) -> bool:
     """Return whether the candidate is not glued to letters, digits or more digit groups."""
     before, after = text[max(0, start - 2) : start], text[end : end + 2]
-    if before[-1:].isalnum() or before[-1:] in ("/", ".", "_", "-", "#", "$"):
+    if before[-1:].isalnum() or before[-1:] in ("/", ".", "_", "-", "#", "$", "+"):
         return False
     if before[-1:] == " " and before[:1].isdigit():
         return False
@@ -81,10 +84,13 @@ def _check(ctx: Context, start: int, end: int) -> list[Hit]:
     if not 7 <= digit_count <= 15 or not _edges_ok(text, start, end) or _DATE_LIKE.match(value):
         return []
     plain = value.isdigit()
-    near = ctx.near(CONTEXT, start, end, 32)
-    if plain and value[0] != "0" and not near:
-        return []
-    if not _valid(value, ctx.regions):
+    if plain and value[0] != "0":
+        near = ctx.near(CONTEXT, start, end, 32)
+        if not near or not _valid(value, ctx.regions):
+            return []
+    elif _valid(value, ctx.regions):
+        near = ctx.near(CONTEXT, start, end, 32)
+    else:
         return []
     score = 0.6 if plain else 0.75
     if value.startswith("+"):
@@ -104,6 +110,8 @@ DETECTOR = Detector(
         r"(?:\(\d{3}\) ?|\b\d{3}[ .\-]?)\d{3}[ .\-]\d{4}\b",
         r"\b[6-9]\d{4}[ \-]?\d{5}\b",
         r"\b\d{10,11}\b",
+        r"\b(?:44|63|91)\d{10}\b",
+        r"\b1[ .\-](?:\(\d{3}\) ?|\d{3}[ .\-])\d{3}[ .\-]\d{4}\b",
     ),
     check=_check,
     rank=15,

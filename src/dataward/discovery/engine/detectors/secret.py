@@ -21,6 +21,10 @@ _PLACEHOLDER = re.compile(
 )
 _WEAK_KEY = re.compile(r"(?i)^(?:.*[_.\-])?(?:key|auth|token|credential)s?$")
 _STRONG_VALUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-+/=.]{16,}$")
+#: HTTP auth schemes written before the credential itself ("Authorization: Bearer abc...").
+_SCHEME = re.compile(r"(?i)(?:bearer|basic|token|digest)[ \t]+(?=[A-Za-z0-9+/_\-]{12})")
+#: Prose passwords ("password is Summer2024!"): the value must hold a digit or a symbol.
+_SPOKEN = re.compile(r"(?=\S*[^A-Za-z\s])\S{6,64}")
 
 
 def _token(ctx: Context, start: int, end: int) -> list[Hit]:
@@ -63,7 +67,8 @@ def _assignment(ctx: Context, start: int, end: int) -> list[Hit]:
         end -= 1
     key_end = _KEY.match(text, start, end)
     key = key_end.group() if key_end else ""
-    v_start, v_end = _value_end(text, end)
+    scheme = _SCHEME.match(text, end)
+    v_start, v_end = _value_end(text, scheme.end() if scheme else end)
     value = text[v_start:v_end]
     if len(value) < 4 or _PLACEHOLDER.match(value) or "EXAMPLE" in value.upper():
         return []
@@ -72,6 +77,20 @@ def _assignment(ctx: Context, start: int, end: int) -> list[Hit]:
     if value.isdigit() or re.fullmatch(r"[A-Za-z]+", value) and len(value) < 8:
         return []
     return [(v_start, v_end, 0.85)]
+
+
+def _spoken(ctx: Context, start: int, end: int) -> list[Hit]:
+    """Return the value of "password is X" in notes when X looks like a password."""
+    found = _SPOKEN.match(ctx.text, end)
+    if found is None:
+        return []
+    v_end = found.end()
+    while v_end > end and ctx.text[v_end - 1] in ".,;)'\"":
+        v_end -= 1
+    value = ctx.text[end:v_end]
+    if len(value) < 6 or _PLACEHOLDER.match(value) or value.isdigit() or value.isalpha():
+        return []
+    return [(end, v_end, 0.8)]
 
 
 def _url(ctx: Context, start: int, end: int) -> list[Hit]:
@@ -103,4 +122,11 @@ DETECTORS = (
     Detector("SECRET", (r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----",), _pem, rank=0),
     Detector("SECRET", (_KEY_WORDS + r"[\"']?[ \t]*(?::|=|=>)[ \t]*[\"']?",), _assignment, rank=0),
     Detector("SECRET", (r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*:[^\s@/]+@",), _url, rank=0),
+    Detector(
+        "SECRET",
+        (r"\b(?:password|passwd|passcode|pwd)[ \t]+(?:is|was)[ \t]+",),
+        _spoken,
+        rank=0,
+        caseless=True,
+    ),
 )
