@@ -258,3 +258,16 @@ def test_a_second_scan_of_the_same_client_is_refused(
             remote = _scan(cli, client_ws, str(planted.root))
         assert_one_line_error(remote, "another scan for client acme is running")
     assert _scan(cli, client_ws, str(planted.root)).code == 0  # and once it is gone, scans run
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_recognised(
+    cli, client_ws: Path, planted
+) -> None:
+    name = os.path.join(os.fsencode(planted.root), b"r\xe9sum\xe9_notes.txt")
+    with open(name, "wb") as fh:
+        fh.write(f"Member SSN {planted.values['ssn']} on file.\n".encode())
+    first = _scan(cli, client_ws, str(planted.root), "-f", "jsonl")
+    assert first.code == 0, first
+    assert any(r["location"].endswith("/r\\xe9sum\\xe9_notes.txt") for r in _jsonl(first.out))
+    again = _scan(cli, client_ws, str(planted.root))
+    assert "scanned 0 files" in again.err, again.err

@@ -69,6 +69,19 @@ class Totals:
         self.counts[kind] += n
 
 
+def storable(path: str) -> str:
+    """Return a path as stored and shown: bytes that are not UTF-8 become backslash escapes.
+
+    The scan still opens the file by its real name; only the record uses this form, the same one
+    every time, so incremental scans recognise the file.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
 def is_database(target: str) -> bool:
     """Return True when a target is a database URL rather than a path."""
     return "://" in target
@@ -76,7 +89,9 @@ def is_database(target: str) -> bool:
 
 def run_scan(ws: Workspace, client: Client, req: ScanRequest) -> tuple[int, dict[str, int]]:
     """Scan every target for the client; return the run id and its counts."""
-    shown = [_redacted(t) if is_database(t) else str(Path(t).resolve()) for t in req.targets]
+    shown = [
+        _redacted(t) if is_database(t) else storable(str(Path(t).resolve())) for t in req.targets
+    ]
     with _one_scan_per_client(ws, client):
         return _run_locked(ws, client, req, shown)
 
@@ -169,7 +184,7 @@ def _scan_folder(
         raise DatawardError(f"no such file or folder: {target}", "scan", "check the path")
     root = target.resolve()
     base = root if root.is_dir() else root.parent
-    known = store.known_files(run.client, str(base))
+    known = store.known_files(run.client, storable(str(base)))
     tasks: list[FileTask] = []
     unchanged = []
     for ref in walk(root, include=req.include, exclude=req.exclude):
@@ -177,7 +192,7 @@ def _scan_folder(
             totals.outcome("files_skipped")
             continue
         rel = ref.rel if root.is_dir() else root.name
-        loc = known.get(rel)
+        loc = known.get(storable(rel))
         if (
             loc is not None
             and loc.size == ref.size
@@ -206,7 +221,7 @@ def _scan_folder(
             findings=totals.counts["findings"],
         )
     _store_batch(ws, run, batch, known, totals)
-    return str(base)
+    return storable(str(base))
 
 
 def _items(outcome: FileOutcome) -> int:
@@ -234,10 +249,16 @@ def _store_file(
 ) -> None:
     task = outcome.task
     item = store.Scanned(
-        "file", task.root, task.rel, task.size, task.mtime_ns, outcome.sha256, outcome.owner
+        "file",
+        storable(task.root),
+        storable(task.rel),
+        task.size,
+        task.mtime_ns,
+        outcome.sha256,
+        outcome.owner,
     )
     if outcome.unchanged:
-        loc = known[task.rel]
+        loc = known[item.path]
         store.touch(ws, run, [loc], size=task.size, mtime_ns=task.mtime_ns)
         totals.outcome("files_unchanged")
         return
@@ -249,7 +270,7 @@ def _store_file(
         totals.outcome("files_not_read")
     elif result.skipped:
         totals.outcome("parts_skipped", len(result.skipped))
-    store.save(ws, run, item, result, new=task.rel not in known)
+    store.save(ws, run, item, result, new=item.path not in known)
     totals.outcome("files_scanned")
     totals.outcome("bytes_scanned", task.size)
     totals.outcome("findings", sum(result.tally.counts.values()))
