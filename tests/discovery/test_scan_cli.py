@@ -271,3 +271,13 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_recognised(
     assert any(r["location"].endswith("/r\\xe9sum\\xe9_notes.txt") for r in _jsonl(first.out))
     again = _scan(cli, client_ws, str(planted.root))
     assert "scanned 0 files" in again.err, again.err
+
+
+def test_deep_long_paths_are_stored_whole(cli, client_ws: Path, planted) -> None:
+    deep = planted.root.joinpath(*[f"{'level' * 40}{i}" for i in range(6)])
+    deep.mkdir(parents=True)
+    (deep / "ids.txt").write_text(f"Member SSN {planted.values['ssn']} on file.\n")
+    rows = _jsonl(_scan(cli, client_ws, str(planted.root), "-f", "jsonl").out)
+    long = [r["location"] for r in rows if r["location"].endswith("/ids.txt")]
+    assert long == [str(deep / "ids.txt")]
+    assert len(long[0]) > 1200

@@ -26,8 +26,8 @@ class Location(ClientOwned):
     """A scanned file or database table, with what made it skippable next time."""
 
     kind = models.CharField(max_length=8)  # "file" or "table"
-    root = models.CharField(max_length=500)
-    path = models.CharField(max_length=1000)
+    root = models.TextField()
+    path = models.TextField()
     size = models.BigIntegerField(default=0)
     mtime_ns = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
