@@ -281,3 +281,41 @@ def test_deep_long_paths_are_stored_whole(cli, client_ws: Path, planted) -> None
     long = [r["location"] for r in rows if r["location"].endswith("/ids.txt")]
     assert long == [str(deep / "ids.txt")]
     assert len(long[0]) > 1200
+
+
+def test_overlapping_scans_keep_one_record_per_file(cli, client_ws: Path, planted) -> None:
+    sub = planted.root / "team"
+    sub.mkdir()
+    (sub / "ids.txt").write_text(f"Member SSN {planted.values['ssn']} on file.\n")
+    (sub / "more.txt").write_text(f"Card {planted.values['card']} on file.\n")
+
+    def inventory() -> list[str]:
+        rows = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+        return sorted(r["location"] for r in rows if "/team/" in r["location"])
+
+    assert _scan(cli, client_ws, str(planted.root)).code == 0
+    whole = inventory()
+    assert whole == [str(sub / "ids.txt"), str(sub / "more.txt")]
+    again = _scan(cli, client_ws, str(sub))  # the subfolder: the same records, unchanged
+    assert "2 unchanged" in again.err, again.err
+    one = _scan(cli, client_ws, str(sub / "ids.txt"))  # one file: siblings are not gone
+    assert "1 unchanged" in one.err, one.err
+    assert inventory() == whole
+    (sub / "more.txt").unlink()
+    assert _scan(cli, client_ws, str(sub)).code == 0  # a folder scan notices what went
+    assert inventory() == [str(sub / "ids.txt")]
+    names = {Path(r["location"]).name for r in json.loads(
+        cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out
+    )}  # fmt: skip
+    assert "notes.txt" in names  # files outside the subfolder stay present
+
+
+def test_a_subfolder_scanned_first_is_not_scanned_twice(cli, client_ws: Path, planted) -> None:
+    sub = planted.root / "team"
+    sub.mkdir()
+    (sub / "ids.txt").write_text(f"Member SSN {planted.values['ssn']} on file.\n")
+    assert _scan(cli, client_ws, str(sub)).code == 0
+    whole = _scan(cli, client_ws, str(planted.root), "-f", "jsonl")
+    assert "1 unchanged" in whole.err, whole.err
+    rows = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    assert [r["location"] for r in rows].count(str(sub / "ids.txt")) == 1

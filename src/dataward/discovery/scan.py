@@ -132,7 +132,7 @@ def _run_locked(
 ) -> tuple[int, dict[str, int]]:
     run = store.start_run(ws, client, shown)
     totals = Totals()
-    roots: list[str] = []
+    gone: list[int] = []
     status = "interrupted"
     try:
         with _progress(req.progress) as progress:
@@ -140,9 +140,7 @@ def _run_locked(
                 if is_database(target):
                     _scan_database(ws, run, target, req, totals, progress)
                 else:
-                    root = _scan_folder(ws, run, Path(target), req, totals, progress)
-                    if not (req.include or req.exclude):
-                        roots.append(root)
+                    gone += _scan_folder(ws, run, Path(target), req, totals, progress)
         status = "completed"
     except KeyboardInterrupt:
         raise ScanInterruptedError(
@@ -151,7 +149,7 @@ def _run_locked(
             "what was scanned is stored; rerun the same command to resume",
         ) from None
     finally:
-        store.finish_run(ws, run, status, dict(totals.counts), roots)
+        store.finish_run(ws, run, status, dict(totals.counts), gone)
     return run.pk, dict(totals.counts)
 
 
@@ -177,7 +175,8 @@ def _progress(enabled: bool) -> Progress:
 
 def _scan_folder(
     ws: Workspace, run: ScanRun, target: Path, req: ScanRequest, totals: Totals, progress: Progress
-) -> str:
+) -> list[int]:
+    """Scan a folder (or one file); return the recorded files the folder no longer holds."""
     from dataward.discovery.engine.sources.folder import walk
 
     if not target.exists():
@@ -187,12 +186,13 @@ def _scan_folder(
     known = store.known_files(run.client, storable(str(base)))
     tasks: list[FileTask] = []
     unchanged = []
+    seen: set[str] = set()
     for ref in walk(root, include=req.include, exclude=req.exclude):
         if isinstance(ref, Skipped):
             totals.outcome("files_skipped")
             continue
         rel = ref.rel if root.is_dir() else root.name
-        loc = known.get(storable(rel))
+        loc = known.get(_key(base, rel))
         if (
             loc is not None
             and loc.size == ref.size
@@ -200,9 +200,11 @@ def _scan_folder(
             and not req.full
         ):
             unchanged.append(loc)
+            seen.add(_key(base, rel))
             continue
         sha = loc.sha256 if loc is not None and not req.full else ""
         tasks.append(FileTask(str(base), rel, ref.size, ref.mtime_ns, sha))
+        seen.add(_key(base, rel))
     store.touch(ws, run, unchanged)
     totals.outcome("files_unchanged", len(unchanged))
     task_id = progress.add_task(
@@ -221,7 +223,13 @@ def _scan_folder(
             findings=totals.counts["findings"],
         )
     _store_batch(ws, run, batch, known, totals)
-    return storable(str(base))
+    if not root.is_dir() or req.include or req.exclude:
+        return []  # only a whole folder's walk tells which files are gone
+    return [loc.pk for path, loc in known.items() if path not in seen and loc.present]
+
+
+def _key(base: Path, rel: str) -> str:
+    return storable(f"{str(base).rstrip('/')}/{rel}")
 
 
 def _items(outcome: FileOutcome) -> int:
@@ -248,17 +256,14 @@ def _store_file(
     ws: Workspace, run: ScanRun, outcome: FileOutcome, known: dict[str, Location], totals: Totals
 ) -> None:
     task = outcome.task
+    loc = known.get(_key(Path(task.root), task.rel))
+    # A file already recorded under another scan root keeps its record (and its history).
+    root, path = (loc.root, loc.path) if loc else (storable(task.root), storable(task.rel))
     item = store.Scanned(
-        "file",
-        storable(task.root),
-        storable(task.rel),
-        task.size,
-        task.mtime_ns,
-        outcome.sha256,
-        outcome.owner,
-    )
+        "file", root, path, task.size, task.mtime_ns, outcome.sha256, outcome.owner
+    )  # fmt: skip
     if outcome.unchanged:
-        loc = known[item.path]
+        assert loc is not None
         store.touch(ws, run, [loc], size=task.size, mtime_ns=task.mtime_ns)
         totals.outcome("files_unchanged")
         return
@@ -270,7 +275,7 @@ def _store_file(
         totals.outcome("files_not_read")
     elif result.skipped:
         totals.outcome("parts_skipped", len(result.skipped))
-    store.save(ws, run, item, result, new=item.path not in known)
+    store.save(ws, run, item, result, new=loc is None)
     totals.outcome("files_scanned")
     totals.outcome("bytes_scanned", task.size)
     totals.outcome("findings", sum(result.tally.counts.values()))

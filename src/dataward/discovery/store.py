@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 
 from dataward.core import audit
 from dataward.core.models import Client
@@ -38,10 +39,34 @@ def start_run(ws: Workspace, client: Client, targets: list[str]) -> ScanRun:
     )
 
 
-def known_files(client: Client, root: str) -> dict[str, Location]:
-    """Return the locations already recorded under a root, by path."""
-    rows = Location.objects.for_client(client).filter(root=root, kind="file")
-    return {loc.path: loc for loc in rows}
+def known_files(client: Client, folder: str) -> dict[str, Location]:
+    """Return the file locations already recorded inside a folder, by full path.
+
+    A file is one location however it was reached: scanning ``/share`` and later
+    ``/share/sub`` (or the other way round) finds the same records, never a second copy.
+    """
+    folder = folder.rstrip("/") or "/"
+    inside = "/" if folder == "/" else folder + "/"
+    query = Q(root=folder) | Q(root__startswith=inside)
+    for parent in PurePosixPath(folder).parents:
+        above = str(parent)
+        query |= Q(root=above, path__startswith=inside[len(above.rstrip("/")) + 1 :])
+    rows = Location.objects.for_client(client).filter(query, kind="file")
+    return {full_path(loc.root, loc.path): loc for loc in rows}
+
+
+def full_path(root: str, path: str) -> str:
+    """Return the full path of a file location (as shown everywhere)."""
+    return f"{root.rstrip('/')}/{path}"
+
+
+def mark_gone(client: Client, location_ids: Iterable[int]) -> None:
+    """Record that files a completed scan of their folder no longer found are gone."""
+    ids = list(location_ids)
+    for start in range(0, len(ids), 500):
+        Location.objects.for_client(client).filter(pk__in=ids[start : start + 500]).update(
+            present=False
+        )
 
 
 def touch(ws: Workspace, run: ScanRun, locations: Iterable[Location], **changes: Any) -> None:
@@ -182,14 +207,12 @@ def _update_inventory(
 
 
 def finish_run(
-    ws: Workspace, run: ScanRun, status: str, counts: dict[str, int], roots: Iterable[str]
+    ws: Workspace, run: ScanRun, status: str, counts: dict[str, int], gone: Iterable[int] = ()
 ) -> None:
-    """Close a run; a completed run marks files no longer under its roots as gone."""
+    """Close a run; a completed run marks the files its folders no longer hold as gone."""
     with transaction.atomic():
         if status == "completed":
-            for root in roots:
-                gone = Location.objects.for_client(run.client).filter(root=root, kind="file")
-                gone.exclude(last_run=run).update(present=False)
+            mark_gone(run.client, gone)
         run.status, run.counts, run.finished_at = status, counts, ws.clock()
         run.save()
         audit.record(
