@@ -289,25 +289,35 @@ def _outcomes(ws: Workspace, tasks: list[FileTask], req: ScanRequest) -> Iterato
         return
     ctx = multiprocessing.get_context("forkserver")
     init: Callable[..., None] = init_worker
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=init,
         initargs=(ws.keyring.to_json(), req.options),
-    ) as pool:  # fmt: skip
-        pending: set[Future[FileOutcome]] = set()
-        queue = iter(tasks)
-        try:
-            for task in queue:
-                pending.add(pool.submit(scan_task, task))
-                if len(pending) >= jobs * 4:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    yield from (f.result() for f in done)
-            while pending:
+    )  # fmt: skip
+    pending: set[Future[FileOutcome]] = set()
+    try:
+        for task in tasks:
+            pending.add(pool.submit(scan_task, task))
+            if len(pending) >= jobs * 4:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (f.result() for f in done)
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (f.result() for f in done)
+    except BaseException:  # Ctrl-C, an error while storing, or the consumer gave up
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now, even mid-file: their unfinished files are simply scanned next time."""
+    # The executor has no public way to stop tasks already running; its worker list is the way.
+    workers = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)
 
 
 def _scan_database(

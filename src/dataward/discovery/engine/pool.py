@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +44,12 @@ _STATE: dict[str, object] = {}
 
 
 def init_worker(keyring_json: str, opts: ScanOptions) -> None:
-    """Load the keyring and options once per worker process."""
+    """Load the keyring and options once per worker process.
+
+    Workers ignore Ctrl-C: the main process owns the interrupt and stops them itself, so the user
+    sees one line, not a traceback per worker.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE["keyring"] = Keyring.from_text(keyring_json, "scan worker")
     _STATE["opts"] = opts
 
