@@ -319,3 +319,27 @@ def test_a_subfolder_scanned_first_is_not_scanned_twice(cli, client_ws: Path, pl
     assert "1 unchanged" in whole.err, whole.err
     rows = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
     assert [r["location"] for r in rows].count(str(sub / "ids.txt")) == 1
+
+
+def test_inventory_by_folder_root_and_column(cli, client_ws: Path, planted) -> None:
+    sub = planted.root / "team"
+    sub.mkdir()
+    (sub / "ids.txt").write_text(f"Member SSN {planted.values['ssn']} on file.\n")
+    assert _scan(cli, client_ws, str(planted.root)).code == 0
+
+    def view(by: str) -> list[dict]:
+        res = cli("inventory", "-c", "acme", "--by", by, "-f", "json", "-w", str(client_ws))
+        assert res.code == 0, res
+        return json.loads(res.out)
+
+    ssn = {r["folder"]: r for r in view("folder") if r["entity_type"] == "US_SSN"}
+    assert set(ssn) == {str(planted.root), str(sub)}
+    assert (ssn[str(sub)]["locations"], ssn[str(sub)]["count"]) == (1, 1)
+    assert ssn[str(sub)]["unapproved_locations"] == 1
+    roots = {(r["root"], r["entity_type"]): r for r in view("root")}
+    assert roots[(str(planted.root), "US_SSN")]["locations"] == 2
+    assert roots[(str(planted.root), "EMAIL_ADDRESS")]["count"] == 6  # csv, zip, eml 2, msg 2
+    columns = {(Path(r["location"]).name, r["column"]): r for r in view("column")}
+    assert columns[("cards.csv", "card_number")]["share"] == "100 % of 1 rows"
+    assert columns[("members.csv", "sss_number")]["entity_type"] == "PH_SSS"
+    assert_one_line_error(cli("inventory", "--by", "planet", "-w", str(client_ws)), "--by")

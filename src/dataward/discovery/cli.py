@@ -16,8 +16,18 @@ FINDING_COLUMNS = [
 ]  # fmt: skip
 INVENTORY_COLUMNS = [
     "client", "location", "kind", "category", "entity_type", "count", "distinct",
-    "first_seen", "last_seen", "modified", "owner", "approved",
+    "first_seen", "last_seen", "modified", "owner", "approved", "root",
 ]  # fmt: skip
+_ROLLUP = [
+    "category", "entity_type", "locations", "count", "unapproved_locations", "first_seen",
+    "last_seen",
+]  # fmt: skip
+VIEWS = {
+    "file": INVENTORY_COLUMNS,
+    "folder": ["client", "folder", *_ROLLUP],
+    "root": ["client", "root", *_ROLLUP],
+    "column": ["client", "location", "column", "entity_type", "rows_with", "rows_total", "share"],
+}
 #: Rows per table a terminal shows; machine formats always carry every row.
 TABLE_ROWS = 40
 ScanFormat = Annotated[
@@ -106,13 +116,24 @@ def _largest(rows: list[dict[str, Any]], title: str) -> list[dict[str, Any]]:
 def inventory(
     ctx: typer.Context,
     client: ClientOpt = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="file (each file or table), folder, root (each scanned share or database) or "
+            "column (table columns and how much of each holds what).",
+            case_sensitive=False,
+        ),
+    ] = "file",
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="table, csv, xlsx or json.", case_sensitive=False)
     ] = "table",
     output: OutputOpt = None,
 ) -> None:
     """Show the data inventory: per client and location, what sensitive data is kept."""
-    chosen = fmt.lower()
+    chosen, view = fmt.lower(), by.lower()
+    if view not in VIEWS:
+        raise typer.BadParameter(f"use one of {', '.join(VIEWS)}", param_hint="--by")
     if chosen == "xlsx" and output is None:
         raise typer.BadParameter("xlsx needs --output FILE.xlsx", param_hint="--format")
     out_fmt = None if chosen == "xlsx" else _format(chosen, ("table", "csv", "json", "jsonl"))
@@ -121,13 +142,19 @@ def inventory(
     from dataward.discovery import report
 
     targets = [core_clients.get(ws, client)] if client else core_clients.visible(ws)
-    rows = [row for target in targets for row in report.inventory_rows(ws, target)]
+    if view == "column":
+        rows = [row for target in targets for row in report.column_rows(target)]
+    else:
+        rows = [row for target in targets for row in report.inventory_rows(ws, target)]
+        if view != "file":
+            rows = report.rollup(rows, view)
+    columns = VIEWS[view]
     if out_fmt is None:
         assert output is not None
-        report.write_xlsx(rows, INVENTORY_COLUMNS, output)
+        report.write_xlsx(rows, columns, output)
         err.print(f"wrote {output}")
     else:
-        emit(rows, INVENTORY_COLUMNS, out_fmt, "Data inventory", output)
+        emit(rows, columns, out_fmt, f"Data inventory by {view}", output)
 
 
 def _format(value: str, allowed: tuple[str, ...]) -> Format:

@@ -96,16 +96,22 @@ def location_rows(client: Client, run_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def column_rows(client: Client, run_id: int) -> list[dict[str, Any]]:
-    """Return column-level results, e.g. 'card_no: CREDIT_CARD in 98 % of 10,000 rows'."""
-    cols = (
-        ColumnProfile.objects.for_client(client)
-        .filter(location__last_run_id=run_id)
-        .select_related("location")
-        .order_by("location__root", "location__path", "member", "column")
+def column_rows(client: Client, run_id: int | None = None) -> list[dict[str, Any]]:
+    """Return column-level results, e.g. 'card_no: CREDIT_CARD in 98 % of 10,000 rows'.
+
+    With a run, the columns of the locations that run saw; without, of every present location.
+    """
+    cols = ColumnProfile.objects.for_client(client)
+    if run_id is None:
+        cols = cols.filter(location__present=True)
+    else:
+        cols = cols.filter(location__last_run_id=run_id)
+    cols = cols.select_related("location").order_by(
+        "location__root", "location__path", "member", "column"
     )
     return [
         {
+            "client": client.slug,
             "location": display(c.location) + (f"/{c.member}" if c.member else ""),
             "column": c.column,
             "entity_type": c.entity_type,
@@ -163,9 +169,36 @@ def inventory_rows(ws: Workspace, client: Client) -> list[dict[str, Any]]:
             if i.location.modified_at else None,
             "owner": i.location.owner,
             "approved": "yes" if approved_for(display(i.location), i.category, approved) else "no",
+            "root": i.location.root,
         }
         for i in items
     ]  # fmt: skip
+
+
+def rollup(rows: Sequence[dict[str, Any]], by: str) -> list[dict[str, Any]]:
+    """Sum file-level inventory rows per folder, or per scan root (a share or a database)."""
+    groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        place = row["root"] if by == "root" or row["kind"] == "table" else _folder(row["location"])
+        key = (row["client"], place, row["category"], row["entity_type"])
+        group = groups.setdefault(
+            key,
+            {
+                "client": key[0], by: place, "category": key[2], "entity_type": key[3],
+                "locations": 0, "count": 0, "unapproved_locations": 0,
+                "first_seen": row["first_seen"], "last_seen": row["last_seen"],
+            },
+        )  # fmt: skip
+        group["locations"] += 1
+        group["count"] += row["count"]
+        group["unapproved_locations"] += row["approved"] == "no"
+        group["first_seen"] = min(group["first_seen"], row["first_seen"])
+        group["last_seen"] = max(group["last_seen"], row["last_seen"])
+    return [groups[k] for k in sorted(groups)]
+
+
+def _folder(location: str) -> str:
+    return location.rsplit("/", 1)[0] or "/"
 
 
 def write_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], path: Path) -> None:
