@@ -56,7 +56,12 @@ def scan(
     fmt: ScanFormat = "table",
     output: OutputOpt = None,
 ) -> None:
-    """Scan folders, files and databases for sensitive data and store what was found."""
+    """Scan folders, files and databases for sensitive data and store what was found.
+
+    TARGETS are folders, files or database URLs (postgresql://user@host/db, mysql://user@host/db,
+    sqlite:///path/file.db). Only masked previews and keyed fingerprints are stored, never a
+    value. Unchanged files are skipped; after Ctrl-C the same command resumes.
+    """
     out_fmt = _format(fmt, ("table", "json", "jsonl", "csv"))
     entities = _entities(entity)
     if jobs < 0 or sample_rows < 0:
