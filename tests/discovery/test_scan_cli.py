@@ -343,3 +343,24 @@ def test_inventory_by_folder_root_and_column(cli, client_ws: Path, planted) -> N
     assert columns[("cards.csv", "card_number")]["share"] == "100 % of 1 rows"
     assert columns[("members.csv", "sss_number")]["entity_type"] == "PH_SSS"
     assert_one_line_error(cli("inventory", "--by", "planet", "-w", str(client_ws)), "--by")
+
+
+def test_a_scan_for_some_types_keeps_the_others(cli, client_ws: Path, planted) -> None:
+    assert _scan(cli, client_ws, str(planted.root)).code == 0
+    note = planted.root / "notes.txt"
+    with note.open("a") as fh:
+        fh.write(f"Callback to {planted.values['email']} after 5pm.\n")
+
+    def types() -> set[str]:
+        rows = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+        return {r["entity_type"] for r in rows if r["location"] == str(note)}
+
+    assert types() == {"CREDIT_CARD", "US_SSN"}
+    only = _scan(cli, client_ws, str(planted.root), "--entity", "EMAIL_ADDRESS", "-f", "jsonl")
+    assert {r["entity_type"] for r in _jsonl(only.out) if r["location"] == str(note)} == {
+        "CREDIT_CARD", "US_SSN", "EMAIL_ADDRESS"
+    }  # fmt: skip
+    assert types() == {"CREDIT_CARD", "US_SSN", "EMAIL_ADDRESS"}
+    full = _scan(cli, client_ws, str(planted.root))  # the partial scan left the file "changed"
+    assert "scanned 1 files" in full.err, full.err
+    assert types() == {"CREDIT_CARD", "US_SSN", "EMAIL_ADDRESS"}

@@ -214,7 +214,7 @@ def _scan_folder(
     for outcome in _outcomes(ws, tasks, req):
         batch.append(outcome)
         if len(batch) >= BATCH_FILES or sum(_items(o) for o in batch) >= BATCH_FINDINGS:
-            _store_batch(ws, run, batch, known, totals)
+            _store_batch(ws, run, batch, known, totals, req.options.entities)
             batch = []
         progress.update(
             task_id,
@@ -222,7 +222,7 @@ def _scan_folder(
             files=totals.counts["files_scanned"] + len(batch),
             findings=totals.counts["findings"],
         )
-    _store_batch(ws, run, batch, known, totals)
+    _store_batch(ws, run, batch, known, totals, req.options.entities)
     if not root.is_dir() or req.include or req.exclude:
         return []  # only a whole folder's walk tells which files are gone
     return [loc.pk for path, loc in known.items() if path not in seen and loc.present]
@@ -242,18 +242,24 @@ def _store_batch(
     batch: list[FileOutcome],
     known: dict[str, Location],
     totals: Totals,
+    only: tuple[str, ...] | None,
 ) -> None:
     """Store finished files together: one commit per batch, counted only once it is committed."""
     done = Totals()
     with transaction.atomic():
         for outcome in batch:
-            _store_file(ws, run, outcome, known, done)
+            _store_file(ws, run, outcome, known, done, only)
     for kind, n in done.counts.items():
         totals.outcome(kind, n)
 
 
 def _store_file(
-    ws: Workspace, run: ScanRun, outcome: FileOutcome, known: dict[str, Location], totals: Totals
+    ws: Workspace,
+    run: ScanRun,
+    outcome: FileOutcome,
+    known: dict[str, Location],
+    totals: Totals,
+    only: tuple[str, ...] | None,
 ) -> None:
     task = outcome.task
     loc = known.get(_key(Path(task.root), task.rel))
@@ -275,7 +281,7 @@ def _store_file(
         totals.outcome("files_not_read")
     elif result.skipped:
         totals.outcome("parts_skipped", len(result.skipped))
-    store.save(ws, run, item, result, new=loc is None)
+    store.save(ws, run, item, result, new=loc is None, only=only)
     totals.outcome("files_scanned")
     totals.outcome("bytes_scanned", task.size)
     totals.outcome("findings", sum(result.tally.counts.values()))
@@ -335,7 +341,10 @@ def _scan_database(
             totals.outcome("tables_skipped")
             continue
         result = scan_parts([table], ws.keyring.fingerprint, req.options)
-        store.save(ws, run, store.Scanned("table", shown, table.where.member), result)
+        store.save(
+            ws, run, store.Scanned("table", shown, table.where.member), result,
+            only=req.options.entities,
+        )  # fmt: skip
         totals.outcome("tables_scanned")
         totals.outcome("findings", sum(result.tally.counts.values()))
         progress.update(

@@ -79,11 +79,19 @@ def touch(ws: Workspace, run: ScanRun, locations: Iterable[Location], **changes:
 
 
 def save(
-    ws: Workspace, run: ScanRun, item: Scanned, result: LocationResult, *, new: bool = False
+    ws: Workspace,
+    run: ScanRun,
+    item: Scanned,
+    result: LocationResult,
+    *,
+    new: bool = False,
+    only: tuple[str, ...] | None = None,
 ) -> Location:
     """Replace a location's findings, column profiles and inventory with a new result.
 
-    ``new`` says the caller knows no location exists yet under this root and path.
+    ``new`` says the caller knows no location exists yet under this root and path. ``only``
+    (a scan limited with ``--entity``) replaces just those types and leaves the file's size,
+    time and hash as they were, so the next full scan still reads the file for everything else.
 
     Atomic (on its own or inside the caller's batch), so an interrupt never leaves a
     half-stored file. Findings go
@@ -103,6 +111,9 @@ def save(
             "findings_total": sum(result.tally.counts.values()),
             "truncated": result.truncated,
         }  # fmt: skip
+        if only is not None:
+            for key in ("size", "mtime_ns", "sha256", "modified_at", "findings_total"):
+                del defaults[key]
         if new:
             loc = Location.objects.for_client(client).create(
                 client=client, root=item.root, path=item.path, first_seen=now, **defaults
@@ -117,8 +128,11 @@ def save(
                 create_defaults={**defaults, "first_seen": now},
             )
         if not created:
-            Finding.objects.for_client(client).filter(location=loc).delete()
-            ColumnProfile.objects.for_client(client).filter(location=loc).delete()
+            for model in (Finding, ColumnProfile):
+                stale = model.objects.for_client(client).filter(location=loc)
+                if only is not None:
+                    stale = stale.filter(entity_type__in=only)
+                stale.delete()
         _insert_findings(client, loc, result)
         _insert(
             ColumnProfile, _COLUMN_FIELDS,
@@ -128,7 +142,7 @@ def save(
                 for c in result.columns
             ],
         )  # fmt: skip
-        _update_inventory(client, loc, result, now, created)
+        _update_inventory(client, loc, result, now, created, only)
     return loc  # type: ignore[no-any-return]
 
 
@@ -179,14 +193,22 @@ def _insert_findings(client: Client, loc: Location, result: LocationResult) -> N
 
 
 def _update_inventory(
-    client: Client, loc: Location, result: LocationResult, now: Any, created: bool
+    client: Client,
+    loc: Location,
+    result: LocationResult,
+    now: Any,
+    created: bool,
+    only: tuple[str, ...] | None,
 ) -> None:
     counts = result.tally.counts
     distinct = {e: len(result.tally.distinct.get(e, ())) for e in counts}
     existing: dict[str, InventoryItem] = {}
     if not created:
         items = InventoryItem.objects.for_client(client).filter(location=loc)
-        items.exclude(entity_type__in=list(counts)).delete()
+        gone = items.exclude(entity_type__in=list(counts))
+        if only is not None:
+            gone = gone.filter(entity_type__in=only)
+        gone.delete()
         existing = {i.entity_type: i for i in items.filter(entity_type__in=list(counts))}
     for entity, item in existing.items():
         item.count, item.distinct, item.last_seen = counts[entity], distinct[entity], now
