@@ -41,7 +41,9 @@ fmt: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/foundation_bench.py
 	$(BIN)/python bench/accuracy.py
-	$(BIN)/python bench/scan_bench.py --mb 100
+	$(BIN)/python bench/heldout.py --set all
+	$(BIN)/python bench/scan_bench.py --mb 20
+	$(BIN)/python bench/scan_bench.py --mb 200 --sensitive-share 0.1 --big-mb 2000
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -44,6 +44,67 @@ EXTRA_LAST = wordset(
     Siddiqui Qureshi Hussain Begum Chowdhury Rahman Ahmed Akhtar Iqbal Mahmood Nwachukwu
     Macapagal Sarmiento Evangelista Gatchalian Buenaventura Lacsamana Maglaya Dimagiba"""
 )
+#: Hand-written common given names by region (Indian, Filipino, Nigerian and Ghanaian/Kenyan,
+#: Vietnamese, Chinese), weak or missing in the US census lists. Everyday English words left out.
+WORLD_FIRST = wordset(
+    """Aakash Aanya Abhinav Akshara Alok Amar Amita Amrita Anirudh Anjana Ankita Anupam Anurag
+    Archana Arnav Arun Aruna Asha Ashwin Atul Ayaan Ayesha Bharat Bhavesh Chitra Darshan Dhruv
+    Dinesh Disha Gautam Geeta Girish Gita Govind Harjeet Harpreet Hemal Hemant Himanshu Indira
+    Jagdish Jaspreet Jatin Jayant Kajal Kamala Kapil Karan Kartik Kishore Komal Krish Kunal
+    Lalit Madhav Mahesh Manoj Manpreet Meena Mihir Mukesh Nalini Namita Narendra Navjot Navya
+    Neelam Nikita Nisha Nitin Omkar Pankaj Parth Pavan Poonam Pranav Preeti Prerna Puja Rachna
+    Radha Raghav Rajiv Ranjit Rashmi Rekha Ritika Riya Rupal Sahil Sameer Sangeeta Sanjana
+    Santosh Sarika Shalini Shankar Shanti Shilpa Shivani Shubham Simran Smita Sonal Subhash
+    Sudha Sumit Suraj Sushil Tarun Tejas Uday Vaishali Vasant Vidya Vikas Vinod Vishal Yamini
+    Yogesh Farhan Imran Irfan Javed Nadeem Salman Shahid Faisal Zoya Rehan Tariq Gurpreet
+    Rodelio Ramil Efren Jhoanna Rodrigo Romeo Rolando Renato Rogelio Jerome Bernardo Imelda
+    Corazon Liza Vilma Marilou Maribel Marissa Rosalie Remedios Leonora Luzviminda Perlita
+    Editha Estrella Felicidad Josefina Milagros Norma Ofelia Rosalinda Zenaida Ailyn Jhun
+    Junjun Boyet Jojo Jomar Jerwin Arvin Erwin Rowell Reymart Krizia Sheryl Sharmaine Angelu
+    Jonalyn Marites Maricel Rechelle Jennylyn Lorenzo Nestor Wilfredo Teodoro Ernesto Arnulfo
+    Adaeze Adaobi Adebola Adekunle Adeola Adewale Akin Amaka Amara Ayodele Babajide Bisi Bolaji
+    Chiamaka Chidinma Chika Chinonso Chioma Chukwuemeka Chukwudi Damilola Ebere Ebuka Ejike
+    Femi Funke Funmilayo Ifeanyi Ifeoma Ikenna Kayode Kehinde Lanre Nkechi Nnamdi Obinna Ogechi
+    Olamide Olawale Olufemi Olumide Oluwatobi Segun Seun Simisola Taiwo Temitope Tobi Tochukwu
+    Tolu Uche Uchenna Yemi Yetunde Aminu Hauwa Halima Bukola Abubakar Baraka Wanjiru Njeri
+    Akinyi Wambui Kofi Kwabena Kwesi Akosua Abena Adwoa Yaw Efua
+    Quoc Duc Hieu Hoa Huong Khanh Linh Ngoc Nhung Phuong Quang Quynh Thao Thuy Trang Trung Tuan
+    Tung Vinh Xuan Hanh Chau Diep Giang Hoai Huy Khoa Loan Oanh Phuc Thinh Uyen Thu
+    Fang Jie Jing Jun Lei Ling Mei Qiang Qing Rui Xia Xiu Ying Yong Yun Zhen Zhi Jian Jiayi
+    Lihua Xiuying Xiaoming Yuxuan Haoran Zihan Yichen Junjie Jiahui Meiling Wenjie"""
+)
+#: Hand-written common surnames by region (same groups as ``WORLD_FIRST``).
+WORLD_LAST = wordset(
+    """Agrawal Ahuja Bhardwaj Bhattacharya Chandran Chawla Deshpande Dixit Goel Gowda Jha Kashyap
+    Khanna Kohli Krishnamurthy Mahajan Mathur Nayak Narayanan Pandit Parikh Rathore Rajput
+    Ranganathan Sahni Sarkar Shukla Srivastava Tandon Thakkar Upadhyay Vaidya Venkatesan Vora
+    Walia Bhatia Chaturvedi Gokhale Naik Pawar Patil Shinde Jadhav Chavan Sawant Apte Basu
+    Mitra Chakraborty Mondal Saha Ansari Sheikh Shaikh Syed Mirza Pathan Kazi Khatri Rawat
+    Negi Bisht Thapa Randhawa Brar Sidhu Nambiar Kurup Varghese Kurian Chacko Varma Raju Prasad
+    Murthy Narayan Ramakrishnan Swaminathan Sundaram Natarajan Rajan Ramachandran Chandra
+    Andrada Castro Rivera Gutierrez Manalastas Galang Santiago Cabrera Aguilar Agustin Abad
+    Abella Alcantara Aragon Bayani Belmonte Cabral Calderon Canlas Carandang Catapang
+    Cayabyab Cortez Dantes Dimaano Enriquez Espiritu Esguerra Fajardo Gatdula Guevarra Ignacio
+    Lagman Lapid Lazaro Legaspi Mabini Macalintal Magsaysay Malonzo Manansala Natividad
+    Nepomuceno Pacheco Padilla Quiambao Quiazon Quijano Quinto Samson Sison Tiongson Valdez
+    Valenzuela Velasco Villafuerte Villareal Yap Zamora Zapanta Delacruz Mangubat
+    Adeleke Adeyinka Afolabi Ajayi Akande Akinola Alabi Babatunde Bakare Ezeh Fashola Ibekwe
+    Igwe Nnadi Nwankwo Odili Ogbonna Ogundipe Okeke Okoro Okoye Olaniyan Onyeka Osei Owusu
+    Boateng Asante Agyeman Mwangi Kamau Otieno Ochieng Wanjiku Kariuki Njoroge Odhiambo
+    Kimani Mutua Uzor Chukwu Obiora Anyanwu Ekwueme Nwaogu Ugwu Olatunji Fagbemi Oyewole
+    Huynh Phan Dang Bui Ngo Duong Trinh Dinh Truong Luong Quach
+    Wang Zhang Liu Chen Yang Huang Zhao Zhou Xu Zhu Guo Gao Luo Zheng Liang Xie Deng Peng
+    Zeng Xiao Yuan Cai Jiang Cheng Cui Zhong Shen Wong Chan Cheung Leung Lau Chua Goh Ong Koh
+    Teo Yeo Tay Quek"""
+)
+#: Cities and regions that read like names when alone on a line or in parentheses.
+PLACES = wordset(
+    """bengaluru bangalore mumbai delhi kolkata chennai hyderabad pune ahmedabad jaipur lucknow
+    kochi noida gurgaon gurugram chandigarh makati manila quezon cebu davao pasig taguig
+    mandaluyong paranaque caloocan cavite laguna bulacan pampanga iloilo baguio lagos abuja
+    ibadan nairobi accra hanoi saigon nang danang haiphong beijing shanghai shenzhen guangzhou
+    singapore dubai london manchester birmingham leeds glasgow edinburgh cardiff belfast"""
+)
 HONORIFICS = wordset(
     "mr mrs ms miss mx dr prof sir dame madam shri sri smt kumari mister atty engr"
 )
@@ -61,7 +122,7 @@ STOP = wordset(
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday
     morning afternoon evening note notes call calls chat ticket case order invoice payment
-    refund claim policy loan id kyc pan nhs ssn sss tin iban dob ip api aws sms otp pin atm
+    refund claim policy loan id kyc pan nhs nino ssn sss tin iban dob ip api aws sms otp pin atm
     verified confirmed please yes no ok okay not never also still just only per re fwd fw
     subject sent cc bcc original message reviewed checker approved source occupation
     residential application submitted institution individual opening onboarding form status
@@ -73,7 +134,10 @@ STOP = wordset(
     residences tower usns uss psc box let summary started content type mime version sorry
     welcome good great happy yes else after before when where what who why how which then than
     can could would should shall must might our via per deploy release build version private
-    key sftp server database password secret token"""
+    key sftp server database password secret token executive officer consultant specialist
+    analyst associate cardiologist surgeon surgery practice cell acquisition helpdesk talent
+    grievance nodal income tax pay net gross basic list sheet information contribution
+    candidate reporter requester dependent"""
 )  # fmt: skip
 #: Given names that are also everyday words: names only next to another name or a strong cue.
 AMBIGUOUS = wordset(
@@ -101,7 +165,7 @@ NOT_PERSON_LAST = wordset(
     account cover saver team desk department office hospital clinic school university college
     airport hotel store shop cafe restaurant systems technologies software labs networks
     limited holdings international global to by for from of and"""
-)  # fmt: skip
+) | PLACES  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -119,8 +183,8 @@ def _lists() -> tuple[frozenset[str], dict[str, int]]:
             parts = line.split()
             if parts:
                 last[parts[0].lower()] = int(parts[3])
-        first.update(n.lower() for n in EXTRA_FIRST)
-        for n in EXTRA_LAST:
+        first.update(n.lower() for n in EXTRA_FIRST | WORLD_FIRST)
+        for n in EXTRA_LAST | WORLD_LAST:
             last[n.lower()] = 1
         first |= AMBIGUOUS
         return frozenset(first - STOP), last

@@ -28,4 +28,5 @@ DETECTOR = Detector(
     patterns=(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b",),
     check=_check,
     rank=2,
+    caseless=True,
 )

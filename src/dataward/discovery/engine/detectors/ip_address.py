@@ -7,8 +7,18 @@ import ipaddress
 from dataward.discovery.engine.context import Context
 from dataward.discovery.engine.detectors.registry import Detector, Hit, clamp, words
 
-VERSION = words("version", "ver", "build", "release", "v", "firmware", "os", "tls", "ua")
+VERSION = words(
+    "version", "ver", "build", "release", "v", "firmware", "os", "tls", "ua", "kernel", "patch"
+)
 CONTEXT = words("ip", "ip address", "src", "dst", "client", "from", "host", "addr", "remote")
+#: Version wording earlier on the line, up to 64 characters back
+#: ("firmware updated from 1.0.4.12 to 1.0.4.15").
+LINE_VERSION = words(
+    "version", "versions", "firmware", "kernel", "upgrade", "upgraded", "upgrading",
+    "downgrade", "downgraded", "rollback", "driver", "bios", "sdk",
+)  # fmt: skip
+#: Words that make a dotted quad an address even on a line about versions.
+ADDRESS = words("ip", "ip address", "ipv4", "addr", "address", "src", "dst", "host", "remote")
 
 
 def _check(ctx: Context, start: int, end: int) -> list[Hit]:
@@ -29,11 +39,22 @@ def _check(ctx: Context, start: int, end: int) -> list[Hit]:
     if address.version == 6 and value.count(":") < 3 and "::" not in value:
         return []
     score = 0.85 + (0.1 if ctx.near(CONTEXT, start, end, 24) else 0.0)
-    if address.version == 4 and VERSION.search(ctx.before(start, 16)):
+    near = ctx.before(start, 16).rpartition("\n")[2]
+    if address.version == 4 and (VERSION.search(near) or _versionish(ctx, start)):
         score -= 0.5
     if address.is_unspecified or address.is_loopback:
         score -= 0.3
     return [(start, end, clamp(score))]
+
+
+def _versionish(ctx: Context, start: int) -> bool:
+    """Return whether the line or column is about versions and nothing says "address"."""
+    text = ctx.text
+    line = text[max(text.rfind("\n", 0, start) + 1, start - 64) : start]
+    if LINE_VERSION.search(line) and not ADDRESS.search(line[-24:]):
+        return True
+    label = ctx.labels(start) if ctx.tabular() else ""
+    return bool(label and VERSION.search(label) and not ADDRESS.search(label))
 
 
 DETECTOR = Detector(

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from dataward.discovery.engine import names
 from dataward.discovery.engine.context import Context
+from dataward.discovery.engine.detectors import person_rules as rules
 from dataward.discovery.engine.detectors.registry import Detector, Hit
 from dataward.discovery.engine.names import wordset
 
@@ -29,7 +30,8 @@ _CAPS_CELL = re.compile(
 )
 _DOTS = re.compile(r"(?<![^ ])(?:[A-Z]|Ma)\.(?= |$)")
 _HOUSE = re.compile(
-    r"(?=\d)(?<![\w,.-])\d+[A-Za-z]?,? (?:(?i:unit|apt|flat|suite|lot|blk|block|bldg) \w{1,4},? )?$"
+    r"(?=\d)(?<![\w,.:-])\d+[A-Za-z]?,? "
+    r"(?:(?i:unit|apt|flat|suite|lot|blk|block|bldg) \w{1,4},? )?$"
 )
 #: A lone word followed by a number reads as an address part ("Block 04 Lot 60").
 _INNER_TITLE = re.compile(r" (?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Shri|Smt|Atty|Engr)\.? ")
@@ -45,7 +47,10 @@ CUES = wordset(
     contact from by with to rep assigned action attn its it's assignee c/o cc officer guardian
     nominee beneficiary signed spoke speaking customer: am cheers forename surname payee
     recipient representative spouse firstname lastname fullname givenname familyname
-    customername contactname holdername displayname"""
+    customername contactname holdername displayname i'm im forenames candidate reporter requester
+    requestor taxpayer cx cust approver referrer parent child dependent tenant sender traveller
+    traveler trainee consultant gp nurse given_name family_name first_name last_name full_name
+    customer_name contact_name holder_name display_name"""
 )  # fmt: skip
 #: Words that, right before a lone capitalised word, make it a name even if no list knows it.
 STRONG = wordset(
@@ -54,7 +59,8 @@ STRONG = wordset(
 )  # fmt: skip
 CUE_PAIRS = frozenset({"this is", "i am", "name is", "thank you", "spoke with", "spoke to"})
 HEADER = re.compile(
-    r"(?i)(?:^|\s)(?:(?:full |first |last |given |sur|customer |employee |contact |member )?"
+    r"(?i)(?:^|\s)(?:(?:full ?|first ?|last ?|given ?|family ?|sur|customer ?|employee ?|contact ?|"
+    r"member )?"
     r"name|customer|agent|assigned to|owner|cardholder|handler|manager|employee|patient|"
     r"subscriber|debtor|borrower|insured|claimant|caller|rep|applicant|forenames?|fname|lname|"
     r"holder|payee|beneficiary|recipient|representative|spouse|nominee|guardian)(?:$|\s)"
@@ -62,6 +68,8 @@ HEADER = re.compile(
 _HEADER_NOT = re.compile(r"(?i)\b(?:id|email|e-mail|phone|mobile|no|number|date|type|code)\b")
 _SIGNOFF = re.compile(r"(?i)(?:regards|thanks|thank you|cheers|sincerely|best|yours)[,.!]?\s*$")
 _JOINERS = (", ", " / ", " & ", " and ")
+#: Where a run must stop: a sentence end after a full word ("Pooja. How") or a double space.
+_CUT = re.compile(r"(?<=[a-z]{2})\.(?= )|  ")
 
 
 def _header_says_person(ctx: Context, pos: int) -> bool:
@@ -120,6 +128,8 @@ def _score(tokens: list[str], cued: bool, honorific: bool, strong: bool, column:
     if lows[-1] in names.STREET_LAST and not (cued and first_known):
         return 0.0
     last_known = names.is_last(lows[-1]) or "-" in lows[-1] and _any_part(lows[-1], names.is_last)
+    if not (first_known or last_known) and names.is_last(lows[0]) and names.is_first(lows[-1]):
+        first_known = last_known = True  # family name first ("Nguyen Thi Lan", "Zhang Wei")
     if first_known and last_known:
         return 0.95 if cued or honorific else 0.85
     if first_known or last_known:
@@ -172,7 +182,7 @@ def _alone(text: str, start: int, end: int) -> bool:
     if before == ", " and after[:1] in (".", "!", "?") or before[-1:] == "(" and after[:1] == ")":
         return True
     head = text[text.rfind("\n", 0, start) + 1 : start]
-    if head in ("-- ", "~ "):
+    if head in ("-- ", "~ ") or head == "- " and after[:1] in ("\n", "\r", ""):
         return True
     if before == ", " and after[:1] in ("\n", "\r", "") and _SIGNOFF.search(head):
         return True
@@ -224,6 +234,12 @@ def _visit(ctx: Context, match: re.Match[str], table: bool, state: _State) -> No
     text = ctx.text
     raw = match.group()
     start, end = match.span()
+    for cut in _CUT.finditer(raw) if "." in raw or "  " in raw else ():
+        word = raw[: cut.start()].rsplit(" ", 1)[-1].lower()
+        if cut.group() == "  " or word not in names.HONORIFICS:
+            raw = raw[: cut.start()]
+            end = start + len(raw)
+            break
     if (
         not table
         and " " not in raw
@@ -239,7 +255,8 @@ def _visit(ctx: Context, match: re.Match[str], table: bool, state: _State) -> No
     if _hopeless(tokens, table):
         return
     skip, honorific, cue = _strip(tokens)
-    if skip == len(tokens) or len(tokens) - skip > 3:
+    size = len(tokens) - skip
+    if not size or size > 3 and (size > 4 or not rules.has_particle(tokens[skip + 1 : -1])):
         return
     for token in tokens[:skip]:
         start = text.index(token, start) + len(token)
@@ -249,6 +266,8 @@ def _visit(ctx: Context, match: re.Match[str], table: bool, state: _State) -> No
         return
     column = table
     joined = state.prev_hit >= 0 and text[state.prev_hit : start] in _JOINERS
+    if size == 1 and not cue and text[end : end + 1] in (" ", ","):
+        cue = rules.acts_after(text, end, tokens[skip]) or rules.pair_ahead(text, end, raw)
     lone = len(tokens) - skip == 1 and not (cue or honorific or joined)
     if lone and not _lone_ok(ctx, start, end, tokens[skip], column):
         return
@@ -278,7 +297,9 @@ def find(ctx: Context) -> list[Hit]:
     state = _State()
     if ctx.tabular():
         for match in _RUN.finditer(ctx.text, ctx.body_start()):
-            _visit(ctx, match, _header_says_person(ctx, match.start()), state)
+            label = ctx.labels(match.start())
+            if not rules.other_label(label, _person_label(label)):
+                _visit(ctx, match, _person_label(label), state)
         if any(_person_label(label) for label in ctx.columns()):
             for match in _CAPS_CELL.finditer(ctx.text, ctx.body_start()):
                 if _header_says_person(ctx, match.start()):
@@ -288,7 +309,9 @@ def find(ctx: Context) -> list[Hit]:
     for pos in sorted(set(ctx.marks)):
         if pos < covered:
             continue
-        found = _RUN.match(ctx.text, pos) or _CAPS.match(ctx.text, pos)
+        found = (
+            _RUN.match(ctx.text, pos) or _CAPS.match(ctx.text, pos) or rules.caps_one(ctx.text, pos)
+        )
         if found is not None:
             kept = len(state.hits)
             _visit(ctx, found, False, state)
@@ -331,8 +354,7 @@ DETECTORS = (
         (
             rf"\b(?i:{_CUE_WORDS})[ \t\"':=,.]{{1,4}}[A-Z]",
             r"\] [A-Z]",
-            r"(?:^|\n)(?:-- |~ )?[A-Z][a-z]+\r?(?:\n|$| / )",
-            r"\b[A-Z][a-z]+, [A-Z]",
+            r"(?:^|\n)(?:-- |~ |- )?[A-Z][a-z]+\r?(?:\n|$| / )",
             r", [A-Z][a-z]+[.!?]",
             r"\([A-Z][a-z]+\)",
             r"(?i:regards|thanks|thank you|cheers|sincerely|best)[,.!]?\r?\n[A-Z]",
@@ -342,4 +364,14 @@ DETECTORS = (
         finder=find,
         som=False,
     ),
+    Detector("PERSON", (rules.ACTS_PATTERN,), rules.mark_acts, rank=16, som=False),
+    Detector("PERSON", (r"\b[A-Z][A-Za-z'\-]+, [A-Z]",), rules.mark_pair, rank=16, som=False),
+    Detector(
+        "PERSON",
+        (r":[ \t]+[A-Z][A-Z'\-]+ [A-Z]",),
+        rules.mark_caps_after_colon,
+        rank=16,
+        som=False,
+    ),
+    rules.LOWER_DETECTOR,
 )

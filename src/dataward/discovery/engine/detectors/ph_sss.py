@@ -21,8 +21,13 @@ def _check(ctx: Context, start: int, end: int) -> list[Hit]:
     number = digits(value)
     if glued(ctx.text, start, end) or not consistent(value) or len(set(number)) < 3:
         return []
-    if not ctx.cue(CONTEXT, start, 64 if value.count("-") == 2 else 40):
-        return []
+    dashed = value.count("-") == 2
+    if not ctx.cue(CONTEXT, start, 64 if dashed else 40):
+        # The dashed 2-7-1 shape is specific: SSS wording earlier in the document is enough
+        # (a roster under an "SSS" title, a chat where the agent asked for the SSS number).
+        if not dashed or not CONTEXT.search(ctx.before(start, 400)):
+            return []
+        return [(start, end, 0.8)]
     return [(start, end, 0.9 if value.count("-") == 2 else 0.75)]
 
 

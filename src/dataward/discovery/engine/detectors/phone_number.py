@@ -19,6 +19,11 @@ _DATE_LIKE = re.compile(
     r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$|^\d{3}[- ]\d{2}[- ]\d{4}$"
 )
 _GROUP = re.compile(r"[ .\-]+")
+#: An extension written right after the number ("555-0187x123", "555-0187 ext. 42").
+_EXTENSION = re.compile(r"(?i)(?:x| ?ext\.? ?)\d{1,5}(?![\w/])")
+#: Ofcom's drama ranges (national digits): real-looking UK numbers reserved for fiction, which
+#: ``phonenumbers`` rejects but test data and training material use.
+_DRAMA = ("1632960", "7700900")
 
 
 @lru_cache(maxsize=8192)
@@ -57,11 +62,22 @@ def _valid(value: str, regions: tuple[str, ...]) -> bool:
     """Return whether the written number is valid for one of the regions (or its + prefix)."""
     digits = "".join(c for c in value if c.isdigit())
     if value.startswith("+"):
-        return _valid_international(digits)
+        return _valid_international(digits) or _drama(digits, "44")
+    if value.startswith("00") and not value.isdigit():
+        return _valid_international(digits[2:])  # international prefix written as 00
+    if "GB" in regions and len(digits) == 11 and digits[1:8] in _DRAMA and digits[0] == "0":
+        return True
     if any(_valid_in(digits, region) for region in regions):
         return True
     # A country code written without its "+" (639171234567), only ever for bare digit runs.
     return len(value) >= 12 and value.isdigit() and _valid_international(digits)
+
+
+def _drama(digits: str, code: str) -> bool:
+    """Return whether +CC digits are a UK drama-range number (+44 (0)7700 900 123)."""
+    rest = digits[len(code) :]
+    rest = rest[1:] if rest.startswith("0") else rest
+    return digits.startswith(code) and len(rest) == 10 and rest[:7] in _DRAMA
 
 
 def _edges_ok(text: str, start: int, end: int) -> bool:
@@ -71,7 +87,7 @@ def _edges_ok(text: str, start: int, end: int) -> bool:
         return False
     if before[-1:] == " " and before[:1].isdigit():
         return False
-    if after[:1].isalnum() or after[:1] in ("/", "_"):
+    if after[:1].isalnum() and not _EXTENSION.match(text, end) or after[:1] in ("/", "_"):
         return False
     return not (after[:1] in " .-:" and after[1:2].isdigit())
 
@@ -80,6 +96,11 @@ def _check(ctx: Context, start: int, end: int) -> list[Hit]:
     """Return the number when it parses as a valid number of a configured region."""
     text = ctx.text
     value = text[start:end]
+    full_end = end
+    extension = _EXTENSION.search(value) if "x" in value or "t" in value else None
+    if extension is not None and extension.end() == len(value) and extension.start() > 0:
+        end = start + extension.start()
+        value = text[start:end]
     digit_count = sum(map(str.isdigit, value))
     if not 7 <= digit_count <= 15 or not _edges_ok(text, start, end) or _DATE_LIKE.match(value):
         return []
@@ -92,6 +113,12 @@ def _check(ctx: Context, start: int, end: int) -> list[Hit]:
         near = ctx.near(CONTEXT, start, end, 32)
     else:
         return []
+    if plain and ctx.tabular():
+        label = ctx.labels(start)
+        if label and NOT_PERSONAL.search(label) and not CONTEXT.search(label):
+            return []
+    if full_end > end and not plain:
+        end = full_end
     score = 0.6 if plain else 0.75
     if value.startswith("+"):
         score += 0.1
@@ -112,6 +139,8 @@ DETECTOR = Detector(
         r"\b\d{10,11}\b",
         r"\b(?:44|63|91)\d{10}\b",
         r"\b1[ .\-](?:\(\d{3}\) ?|\d{3}[ .\-])\d{3}[ .\-]\d{4}\b",
+        r"(?:\+1[ .\-]?|\b001[ .\-]|\b1[ .\-])?(?:\(\d{3}\) ?|\b\d{3}[ .\-])\d{3}[ .\-]\d{4}"
+        r"(?i:x| ?ext\.? ?)\d{1,5}\b",
     ),
     check=_check,
     rank=15,

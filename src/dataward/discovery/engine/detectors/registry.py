@@ -37,7 +37,8 @@ class Detector:
 
 def words(*phrases: str) -> re.Pattern[str]:
     """Return a case-insensitive regex matching any of the phrases as whole words."""
-    body = "|".join(re.escape(p).replace(" ", r"[\s_\-]*") for p in phrases)
+    # re.escape writes a space as "\\ ": each space becomes any run of spaces, "_" or "-".
+    body = "|".join(re.escape(p).replace("\\ ", r"[\s_\-]*") for p in phrases)
     return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])", re.IGNORECASE)
 
 

@@ -106,6 +106,26 @@ def _url(ctx: Context, start: int, end: int) -> list[Hit]:
     return [(colon + 1, at, 0.9)]
 
 
+_CURL = re.compile(r"\bcurl\b")
+
+
+def _basic_auth(ctx: Context, start: int, end: int) -> list[Hit]:
+    """Return the password of ``curl -u user:password`` (also ``--user``, quoted or not)."""
+    text = ctx.text
+    line = text[max(text.rfind("\n", 0, end) + 1, end - 200) : end]
+    if not _CURL.search(line):
+        return []
+    v_start = end
+    v_end = v_start
+    limit = min(len(text), v_start + 200)
+    while v_end < limit and text[v_end] not in " \t\r\n'\"":
+        v_end += 1
+    value = text[v_start:v_end]
+    if len(value) < 4 or _PLACEHOLDER.match(value) or "EXAMPLE" in value.upper():
+        return []
+    return [(v_start, v_end, 0.85)]
+
+
 TOKENS = (
     r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z2-7]{16}\b",
     r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b",
@@ -122,6 +142,13 @@ DETECTORS = (
     Detector("SECRET", (r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----",), _pem, rank=0),
     Detector("SECRET", (_KEY_WORDS + r"[\"']?[ \t]*(?::|=|=>)[ \t]*[\"']?",), _assignment, rank=0),
     Detector("SECRET", (r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*:[^\s@/]+@",), _url, rank=0),
+    Detector(
+        "SECRET",
+        (r"\s(?:-u|--user)(?:\s+|=)[\"']?[^\s:\"'$]+:",),
+        _basic_auth,
+        rank=0,
+        som=False,
+    ),
     Detector(
         "SECRET",
         (r"\b(?:password|passwd|passcode|pwd)[ \t]+(?:is|was)[ \t]+",),

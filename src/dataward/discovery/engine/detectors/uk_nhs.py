@@ -14,7 +14,9 @@ from dataward.discovery.engine.detectors.registry import (
     words,
 )
 
-CONTEXT = words("nhs", "national health", "health and care number", "chi number", "nhs no")
+CONTEXT = words(
+    "nhs", "national health", "health and care number", "chi number", "nhs no", "nhs number"
+)
 
 
 def _check(ctx: Context, start: int, end: int) -> list[Hit]:
