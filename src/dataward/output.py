@@ -91,3 +91,34 @@ def emit_doc(doc: Any, output: Path | None = None) -> None:
         err.print(f"wrote {output}")
     else:
         sys.stdout.write(text)
+
+
+def write_xlsx(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], path: Path, sheet: str = "Sheet1"
+) -> None:
+    """Write rows to an XLSX workbook atomically (aware timestamps as ISO text)."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    out = book.create_sheet(sheet)
+    out.append(list(columns))
+    for row in rows:
+        values = [row.get(c) for c in columns]
+        out.append(
+            [
+                v.isoformat() if isinstance(v, datetime) and v.tzinfo else _xlsx_cell(v)
+                for v in values
+            ]
+        )
+    buf = io.BytesIO()
+    book.save(buf)
+    atomic_write(path, buf.getvalue(), mode=0o600)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """Return a value openpyxl can store (lists joined, mappings as JSON)."""
+    if isinstance(value, list | tuple | set | dict):
+        return _cell(value)
+    return value

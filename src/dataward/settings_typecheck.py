@@ -7,6 +7,7 @@ INSTALLED_APPS = [
     "dataward.core",
     "dataward.controls",
     "dataward.discovery",
+    "dataward.access",
 ]
 AUTH_USER_MODEL = "core.User"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}

@@ -22,8 +22,8 @@ def test_demo_summary_per_client(cli, tmp_path: Path) -> None:
     assert rows["carewell"]["files"] > 5
     for slug in ("northbank", "carewell", "telora", "operation"):
         assert rows[slug]["checks"].startswith("pass"), rows[slug]
-    # Every client has planted discovery or retention problems; the operation has none.
-    assert "fail" not in rows["operation"]["checks"], rows["operation"]
+    # Every client has planted problems; the operation's one is the admin without MFA.
+    assert rows["operation"]["checks"].endswith("fail 1"), rows["operation"]
     for slug in ("northbank", "carewell", "telora"):
         assert "fail" in rows[slug]["checks"], rows[slug]
     assert (root / "estate" / "manifest.json").exists()
@@ -123,8 +123,8 @@ def test_oracle_compare(outcomes: list[AreaOutcome], ok: bool, access: dict[str,
     assert report["areas"]["devices"]["planted"] == 1
 
 
-class _HalfBlindAccessPackage:
-    """A plug-in that claims the access area but finds only one planted problem."""
+class _HalfBlindDevicesPackage:
+    """A plug-in that claims the devices area but finds only one of its planted problems."""
 
     @staticmethod
     def _impl():  # type: ignore[no-untyped-def]
@@ -132,7 +132,7 @@ class _HalfBlindAccessPackage:
 
         @hookimpl
         def demo_verify(ctx):  # type: ignore[no-untyped-def]
-            return [AreaOutcome("access", ("access-shared-account",))]
+            return [AreaOutcome("devices", ("devices-laptop-without-disk-encryption",))]
 
         return demo_verify
 
@@ -142,17 +142,17 @@ def test_demo_verify_fails_when_a_built_area_misses(cli, tmp_path: Path) -> None
 
     from dataward.plugins import manager
 
-    plugin = types.SimpleNamespace(demo_verify=_HalfBlindAccessPackage._impl())
-    manager().register(plugin, name="half-blind-access")
+    plugin = types.SimpleNamespace(demo_verify=_HalfBlindDevicesPackage._impl())
+    manager().register(plugin, name="half-blind-devices")
     try:
         result = cli("demo", "-w", str(tmp_path / "ws"), "--as-of", AS_OF, "--verify", "-f", "json")
     finally:
-        manager().unregister(name="half-blind-access")
+        manager().unregister(name="half-blind-devices")
     assert result.code == 1
-    access = json.loads(result.out)["areas"]["access"]
-    assert access["built"] is True
-    assert access["found"] == 1
-    assert "access-leaver-still-active" in access["missed"]
+    devices = json.loads(result.out)["areas"]["devices"]
+    assert devices["built"] is True
+    assert devices["found"] == 1
+    assert devices["missed"] == ["devices-agent-with-local-admin"]
 
 
 def test_demo_never_writes_into_a_real_workspace(cli, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ AS_OF = date(2026, 11, 28)
 AREAS = {"discovery", "access", "devices", "encryption", "monitoring", "retention", "governance"}
 KINDS = {
     "share",
+    "role_matrix",
     "hr",
     "directory",
     "entitlements",
@@ -28,7 +29,7 @@ KINDS = {
     "channels",
     "clients",
 }
-FORMATS = {"csv", "xlsx", "docx", "pdf", "eml", "json", "jsonl", "txt", "zip", "log"}
+FORMATS = {"csv", "xlsx", "docx", "pdf", "eml", "json", "jsonl", "txt", "zip", "log", "yaml"}
 CATEGORIES = {"PII", "PCI", "PHI", "FINANCIAL", "CREDENTIALS", "HR", "GOVERNMENT_ID"}
 FRAMEWORKS = {"NIST_CSF_2", "ISO27001_2022", "CIS_V8", "PCI_DSS_4", "HIPAA", "GDPR", "SOC2"}
 CLIENT_KEYS = {

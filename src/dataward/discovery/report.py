@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -202,16 +201,7 @@ def _folder(location: str) -> str:
 
 
 def write_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], path: Path) -> None:
-    """Write rows to an XLSX workbook atomically."""
-    from openpyxl import Workbook
+    """Write inventory rows to an XLSX workbook atomically."""
+    from dataward.output import write_xlsx as write
 
-    from dataward.core.engine.workspace import atomic_write
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Inventory")
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append([row.get(c) for c in columns])
-    buf = io.BytesIO()
-    book.save(buf)
-    atomic_write(path, buf.getvalue(), mode=0o600)
+    write(rows, columns, path, "Inventory")

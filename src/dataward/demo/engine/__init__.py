@@ -10,7 +10,11 @@ from typing import Any
 
 from dataward.demo.engine.clients import CLIENTS, write_clients
 from dataward.demo.engine.devices import write_devices
-from dataward.demo.engine.entitlements import plant_access, write_entitlements
+from dataward.demo.engine.entitlements import (
+    plant_access,
+    write_entitlements,
+    write_role_matrices,
+)
 from dataward.demo.engine.estate import MANIFEST, Estate, clear_previous, dump_manifest
 from dataward.demo.engine.general_shares import write_general_shares
 from dataward.demo.engine.governance import write_channels, write_vendors
@@ -44,6 +48,7 @@ def generate(out_dir: Path, seed: int = 7, as_of: date | None = None) -> dict[st
     write_hr(estate, people)
     accounts = write_directory(estate, people)
     write_entitlements(estate, people)
+    write_role_matrices(estate, people)
     plant_access(estate, people, accounts)
     write_devices(estate, people)
     write_logs(estate, people)

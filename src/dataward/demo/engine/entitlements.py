@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import yaml
+
 from dataward.demo.engine.clients import CLIENTS
 from dataward.demo.engine.estate import Estate
 from dataward.demo.engine.formats import csv_doc
@@ -86,6 +88,53 @@ def write_entitlements(estate: Estate, people: list[Employee]) -> dict[str, str]
     return paths
 
 
+def role_matrix(people: list[Employee], slug: str) -> dict[str, object]:
+    """Return the client's role matrix: what each job role may hold on its two systems."""
+    client = next(c for c in CLIENTS if c.slug == slug)
+    admin = next(p for p in people if p.role == "it_admin" and p.clients == [slug])
+    keys = [f"{slug}_{app.key}" for app in client.apps]
+    apps = dict(zip(keys, client.apps, strict=True))
+    work = {k: [a.permissions[0]] for k, a in apps.items()}
+    dispute = client.apps[1]
+    return {
+        "client": slug,
+        "review_cadence_days": 90,
+        "leaver_sla_hours": 24,
+        "dormant_days": 90,
+        "groups": [f"{slug}-agents", f"{slug}-admins"],
+        "systems": {
+            k: {"application": a.name, "privileged": [a.admin_permission]} for k, a in apps.items()
+        },
+        "roles": {
+            "agent": work,
+            "qa_analyst": work,
+            "team_lead": {k: list(a.permissions) for k, a in apps.items()},
+            "it_admin": {k: [a.admin_permission] for k, a in apps.items()},
+        },
+        "sod_conflicts": [
+            {
+                "a": f"{keys[1]}:{dispute.permissions[1]}",
+                "b": f"{keys[1]}:{dispute.admin_permission}",
+                "reason": "whoever does the work must not administer the system that records it",
+            }
+        ],
+        "approvers": [admin.username, "svc-provisioning"],
+    }
+
+
+def write_role_matrices(estate: Estate, people: list[Employee]) -> None:
+    """Write access/<client>_role_matrix.yaml for every client."""
+    for client in CLIENTS:
+        text = yaml.safe_dump(role_matrix(people, client.slug), sort_keys=False)
+        estate.write(
+            f"access/{client.slug}_role_matrix.yaml",
+            (text.encode("utf-8"), []),
+            client=client.slug,
+            kind="role_matrix",
+            days_ago=30,
+        )
+
+
 def plant_access(estate: Estate, people: list[Employee], accounts: list[Account]) -> None:
     """Record the four planted access problems against the directory export."""
     path = "directory/directory_users.csv"
@@ -150,6 +199,7 @@ def plant_access(estate: Estate, people: list[Employee], accounts: list[Account]
             "check": "access_privileged_accounts_have_mfa",
             "count": 1,
             "subject": admin.username,
+            "also": ["access_client_system_accounts_have_mfa"],
         },
         description="A domain administrator who manages Telora's systems signs in with a "
         "password alone, without multi-factor authentication.",

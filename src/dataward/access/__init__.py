@@ -1,0 +1,1 @@
+"""Restrict the access: identities, entitlements, role matrix per client, rules and reviews."""

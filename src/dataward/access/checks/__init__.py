@@ -1,0 +1,1 @@
+"""Access checks; each module is one check, found by walking the folder."""

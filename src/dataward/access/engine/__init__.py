@@ -1,0 +1,1 @@
+"""The access engine: connectors, identity resolution, role matrix and rules, without Django."""

@@ -1,0 +1,182 @@
+"""Read an import file's rows (CSV or XLSX) and parse fields with errors naming row and field."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from dataward.access.engine.types import ImportFileError
+
+_NORM = re.compile(r"[^a-z0-9]+")
+TRUE = frozenset({"true", "yes", "y", "1", "t", "enabled", "x"})
+FALSE = frozenset({"false", "no", "n", "0", "f", "disabled", ""})
+
+
+def norm(name: str) -> str:
+    """Return a header reduced to lower-case words joined by underscores."""
+    return _NORM.sub("_", str(name).strip().lower()).strip("_")
+
+
+class Row:
+    """One data row: fields by canonical name, parsed with errors that point at the cell."""
+
+    def __init__(self, path: str, number: int, values: Mapping[str, str]) -> None:
+        self.path = path
+        self.number = number
+        self.values = values
+
+    def error(self, field: str, what: str, hint: str) -> ImportFileError:
+        """Return the one-line error for a bad cell."""
+        return ImportFileError(f"field {field!r} {what}", f"{self.path} row {self.number}", hint)
+
+    def text(self, field: str, *, required: bool = False) -> str:
+        """Return a cell's text, stripped; a required cell must not be empty."""
+        value = (self.values.get(field) or "").strip()
+        if required and not value:
+            raise self.error(field, "is empty", "fill it in or remove the row")
+        return value
+
+    def flag(self, field: str, default: bool | None = False) -> bool | None:
+        """Return a yes/no cell (true/false, yes/no, 1/0); empty gives ``default``."""
+        value = self.text(field).lower()
+        if not value:
+            return default
+        if value in TRUE:
+            return True
+        if value in FALSE:
+            return False
+        raise self.error(field, f"is {value!r}, not yes/no", "write true or false")
+
+    def day(self, field: str) -> date | None:
+        """Return a date cell (YYYY-MM-DD, or an ISO timestamp's date); empty gives None."""
+        value = self.text(field)
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            raise self.error(field, f"is {value!r}, not a date", "write YYYY-MM-DD") from None
+
+    def moment(self, field: str) -> datetime | None:
+        """Return a timestamp cell as an aware UTC datetime (a bare date is midnight UTC)."""
+        value = self.text(field)
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.error(
+                field, f"is {value!r}, not a timestamp", "write ISO 8601, e.g. 2026-11-28T09:30:00Z"
+            ) from None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+    def items(self, field: str) -> tuple[str, ...]:
+        """Return a list cell split on ';', ',' or '|', without empties or repeats."""
+        parts = re.split(r"[;,|]", self.text(field))
+        return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
+def _cells(path: Path) -> Iterator[list[str]]:
+    """Yield every row of a CSV or XLSX file as strings."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        yield from _xlsx(path)
+        return
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+        if best is None:
+            raise ImportFileError(
+                "is not text", str(path), "export it as CSV (UTF-8) or XLSX"
+            ) from None
+        text = str(best)
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), dialect)
+    except csv.Error as exc:
+        raise ImportFileError(f"is not valid CSV ({exc})", str(path), "re-export it") from None
+
+
+def _xlsx(path: Path) -> Iterator[list[str]]:
+    """Yield the first sheet's rows as strings (dates as ISO text)."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise ImportFileError(
+            f"is not a readable XLSX file ({exc})", str(path), "re-save it"
+        ) from None
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield ["" if v is None else _xlsx_text(v) for v in row]
+    finally:
+        book.close()
+
+
+def _xlsx_text(value: object) -> str:
+    """Return a spreadsheet value as the text a CSV export would hold."""
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_rows(
+    path: Path,
+    columns: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    mapping: Mapping[str, str] | None = None,
+) -> Iterator[Row]:
+    """Yield the data rows of ``path`` with fields under their canonical names.
+
+    ``columns`` maps each canonical field to the header spellings it accepts; ``mapping`` (from
+    the user) maps a canonical field to the header their export uses. A required column that is
+    missing is an error naming the file and the headers it has.
+    """
+    if not path.is_file():
+        raise ImportFileError("file not found", str(path), "check the path")
+    rows = _cells(path)
+    header = next(rows, None)
+    if not header:
+        raise ImportFileError("is empty", str(path), "export the file again with its header row")
+    heads = [norm(h) for h in header]
+    index: dict[str, int] = {}
+    for field, spellings in columns.items():
+        wanted = [norm((mapping or {}).get(field, ""))] + [norm(s) for s in (field, *spellings)]
+        for spelling in wanted:
+            if spelling and spelling in heads:
+                index[field] = heads.index(spelling)
+                break
+    missing = [f for f in required if f not in index]
+    if missing:
+        raise ImportFileError(
+            f"has no {missing[0]!r} column (it has: {', '.join(h for h in header if h)})",
+            str(path),
+            f"rename the column or map it with --map {missing[0]}=HEADER",
+        )
+    for number, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        values = {f: cells[i] if i < len(cells) else "" for f, i in index.items()}
+        yield Row(str(path), number, values)
