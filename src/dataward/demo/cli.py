@@ -111,6 +111,8 @@ def _run_demo(root: Path, seed: int, as_of: date | None, verify: bool, fmt: Form
         ws = open_workspace(root, env)
     else:
         ws = init_workspace(root, env)
+    if as_of is not None:
+        ws.clock = run.estate_clock(as_of)
     with err.status("generating the synthetic estate"):
         manifest = run.generate_estate(estate, seed, as_of)
     ctx = run.DemoContext(ws, estate, manifest, err)

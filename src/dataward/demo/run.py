@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from rich.console import Console
@@ -32,6 +34,17 @@ def generate_estate(estate: Path, seed: int, as_of: date | None) -> dict[str, An
     from dataward.demo.engine import generate
 
     return generate(estate, seed=seed, as_of=as_of)
+
+
+def estate_clock(as_of: date) -> Callable[[], datetime]:
+    """Return a clock that starts at midnight UTC of ``as_of`` and runs on from there.
+
+    The estate's dates are relative to that midnight, so a demo --as-of a past day judges
+    leavers, dormancy and file ages exactly as it would have on that day.
+    """
+    start = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
+    began = monotonic()
+    return lambda: start + timedelta(seconds=monotonic() - began)
 
 
 def import_estate(ctx: DemoContext) -> None:
