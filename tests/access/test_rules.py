@@ -216,19 +216,21 @@ def test_mfa_registered_is_not_enforced(outcomes) -> None:
     assert "ghost" in _warned(out)  # not in any directory: nobody says
 
 
-def test_mfa_enforced_in_another_source_counts() -> None:
-    entra = (
-        "entra",
-        _account("gina@corp.example", mfa_registered=True, mfa_enforced=True, groups=()),
-    )
+def test_a_source_showing_mfa_not_enforced_outweighs_one_claiming_it() -> None:
+    entra = ("entra", _account("a1", email="alice@corp.example", mfa_enforced=False))
     out = evaluate(_data(accounts=ACCOUNTS + (entra,)))["access_client_system_accounts_have_mfa"]
-    assert "gina" not in _failed(out)
+    alice = next(v for v in out.violations if v.subject == "alice")
+    assert alice.summary == "account alice: MFA registered but not enforced (per entra)"
 
 
 def test_operation_rule_checks_every_privileged_account() -> None:
     result = evaluate(_data(client="operation", grants=(), matrix=None, operation=True))
     assert set(result) == set(OPERATION_RULES)
     assert _failed(result["access_privileged_accounts_have_mfa"]) == {"gina"}
+    # The same person seen in a second directory is reported once.
+    entra = ("entra", _account("gina@corp.example", email="gina@corp.example", privileged=True))
+    again = evaluate(_data(client="operation", accounts=ACCOUNTS + (entra,), operation=True))
+    assert [v.subject for v in again["access_privileged_accounts_have_mfa"].violations] == ["gina"]
 
 
 def test_privileged_self_approval_and_unlisted_approver(outcomes) -> None:

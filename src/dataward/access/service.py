@@ -91,7 +91,9 @@ def _read(kind: str, paths: list[Path], opt: dict[str, Any]) -> t.ImportResult:
     if kind == "directory":
         from dataward.access.engine.connectors.directory_csv import read_directory_csv
 
-        return read_directory_csv(paths[0], mapping, opt.get("login_lag_days") or 0)
+        return read_directory_csv(
+            paths[0], mapping, opt.get("login_lag_days") or 0, opt.get("privileged_groups", ())
+        )
     if kind == "scim":
         from dataward.access.engine.connectors.scim import read_scim
 

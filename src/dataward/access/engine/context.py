@@ -47,6 +47,7 @@ class Context:
             (source, account, self.resolver.link(account)) for source, account in data.accounts
         ]
         self.index = AccountIndex(((a, link) for _, a, link in self.links), self.resolver)
+        self.source_of = {id(a): source for source, a, _ in self.links}
         self.held: list[tuple[Grant, str]] = [
             (g, self.index.person_of(g.entitlement.account)) for g in data.grants
         ]  # (grant, employee id of its holder or '')
@@ -103,23 +104,26 @@ class Context:
         """Return the declared owner of a service account, or ''."""
         return self.matrix.service_accounts.get(name.lower(), "") if self.matrix else ""
 
-    def mfa(self, names: tuple[str, ...]) -> tuple[bool | None, bool | None]:
-        """Return (registered, enforced) over every directory record of these account names.
+    def mfa(self, names: tuple[str, ...]) -> tuple[bool | None, bool | None, tuple[str, ...]]:
+        """Return (registered, enforced, sources saying not enforced) over these account names.
 
-        Enforced anywhere wins; otherwise a source that says 'not enforced' decides; otherwise
-        unknown. Registered likewise.
+        Enforcement is judged pessimistically: one source showing a sign-in without MFA (an Entra
+        export) outweighs another claiming a policy. Registered anywhere counts as registered.
         """
         registered: list[bool] = []
         enforced: list[bool] = []
+        against: set[str] = set()
         for name in names:
             for account, _ in self.index.accounts(name):
                 if account.mfa_registered is not None:
                     registered.append(account.mfa_registered)
                 if account.mfa_enforced is not None:
                     enforced.append(account.mfa_enforced)
+                    if not account.mfa_enforced:
+                        against.add(self.source_of.get(id(account), ""))
         reg = any(registered) if registered else None
-        enf = any(enforced) if enforced else None
-        return reg, enf
+        enf = all(enforced) if enforced else None
+        return reg, enf, tuple(sorted(against - {""}))
 
     def unowned(self, name: str) -> bool:
         """Return whether an account name links to no person and no declared service owner."""

@@ -188,7 +188,11 @@ def from_dict(data: Any, where: str) -> RoleMatrix:
             (a, b), why = pair, ""
         else:
             raise spec.fail(key, "is not a pair", "write [system:perm, system:perm] or {a:, b:}")
-        conflicts.append((spec.perm(a, key), spec.perm(b, key), why))
+        pair = (spec.perm(a, key), spec.perm(b, key))
+        for system, _ in pair:
+            if applications and system not in applications:
+                raise spec.fail(key, f"unknown system {system!r}", "declare it under systems:")
+        conflicts.append((pair[0], pair[1], why))
     services: dict[str, str] = {}
     for n, item in enumerate(top.get("service_accounts") or [], start=1):
         body = spec.mapping(item, f"service_accounts[{n}]")

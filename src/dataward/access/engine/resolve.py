@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
 
 from dataward.access.engine.types import Account, Person
 
@@ -69,7 +70,9 @@ class Resolver:
         if not pool:
             return Link("", "none")
         names = {eid: self.people[eid].name for eid in pool}
-        best = process.extract(display, names, scorer=fuzz.token_sort_ratio, limit=2)
+        best = process.extract(
+            display, names, scorer=fuzz.token_sort_ratio, processor=default_process, limit=2
+        )
         if not best or best[0][1] < FUZZY_MIN:
             return Link("", "none")
         if len(best) > 1 and best[1][1] >= best[0][1] - 2:

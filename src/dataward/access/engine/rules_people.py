@@ -183,7 +183,7 @@ def orphans(ctx: Context) -> RuleOutcome:
 
 def _mfa_violation(ctx: Context, account: Account, what: str) -> Violation | None:
     """Return a violation when MFA is not enforced (a warning when no source says)."""
-    registered, enforced = ctx.mfa(account.names())
+    registered, enforced, against = ctx.mfa(account.names())
     if enforced:
         return None
     evidence = (
@@ -193,19 +193,25 @@ def _mfa_violation(ctx: Context, account: Account, what: str) -> Violation | Non
         summary = f"{what} {account.username}: no imported source says whether MFA is enforced"
         return Violation(account.username, summary, evidence, warning=True)
     state = "registered but not enforced" if registered else "not registered"
-    return Violation(account.username, f"{what} {account.username}: MFA {state}", evidence)
+    where = f" (per {', '.join(against)})" if against else ""
+    return Violation(account.username, f"{what} {account.username}: MFA {state}{where}", evidence)
 
 
 def privileged_mfa(ctx: Context) -> RuleOutcome:
     """Fail each enabled privileged directory account that can sign in without MFA."""
     out = RuleOutcome()
     count = 0
+    seen: set[str] = set()
     for _, account, link in ctx.links:
         person = ctx.people.get(link.employee_id) if link.linked else None
         if not account.enabled or not ctx.privileged_account(account):
             continue
         if person is not None and person.status == "terminated":
             continue
+        identity = link.employee_id if link.linked else account.username.lower()
+        if identity in seen:
+            continue  # one person, several directories: judged once over all of them
+        seen.add(identity)
         count += 1
         found = _mfa_violation(ctx, account, "privileged account")
         if found:

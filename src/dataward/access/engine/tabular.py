@@ -58,6 +58,8 @@ class Row:
         if not value:
             return None
         try:
+            if len(value) > 10 and value[10] not in "T ":
+                raise ValueError(value)
             return date.fromisoformat(value[:10])
         except ValueError:
             raise self.error(field, f"is {value!r}, not a date", "write YYYY-MM-DD") from None
@@ -86,18 +88,7 @@ def _cells(path: Path) -> Iterator[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         yield from _xlsx(path)
         return
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(raw).best()
-        if best is None:
-            raise ImportFileError(
-                "is not text", str(path), "export it as CSV (UTF-8) or XLSX"
-            ) from None
-        text = str(best)
+    text = _decode(path, path.read_bytes())
     try:
         dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
@@ -106,6 +97,23 @@ def _cells(path: Path) -> Iterator[list[str]]:
         yield from csv.reader(io.StringIO(text, newline=""), dialect)
     except csv.Error as exc:
         raise ImportFileError(f"is not valid CSV ({exc})", str(path), "re-export it") from None
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    """Decode an export: UTF-16 with a BOM, UTF-8, Windows-1252 (Excel's usual), then a guess."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise ImportFileError("is not text", str(path), "export it as CSV (UTF-8) or XLSX")
+    return str(best)
 
 
 def _xlsx(path: Path) -> Iterator[list[str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from dataward.access.engine.tabular import read_rows
@@ -24,9 +24,16 @@ REQUIRED = ("username",)
 
 
 def read_directory_csv(
-    path: Path, mapping: Mapping[str, str] | None = None, login_lag_days: int = 0
+    path: Path,
+    mapping: Mapping[str, str] | None = None,
+    login_lag_days: int = 0,
+    privileged_groups: Iterable[str] = (),
 ) -> ImportResult:
-    """Read every account row; a repeated username is an error naming both rows."""
+    """Read every account row; a repeated username is an error naming both rows.
+
+    An account is privileged when its row says so or it sits in one of ``privileged_groups``.
+    """
+    admin = {g.lower() for g in privileged_groups}
     accounts: dict[str, Account] = {}
     for row in read_rows(path, COLUMNS, REQUIRED, mapping):
         name = row.text("username", required=True)
@@ -47,7 +54,8 @@ def read_directory_csv(
             mfa_enforced=row.flag("mfa_enforced", default=None),
             last_login=row.moment("last_login"),
             groups=row.items("groups"),
-            privileged=bool(row.flag("privileged", default=False)),
+            privileged=bool(row.flag("privileged", default=False))
+            or any(g.lower() in admin for g in row.items("groups")),
             login_lag_days=login_lag_days,
             row=row.number,
         )

@@ -24,7 +24,7 @@ def read_entitlements(
     path: Path, application: str = "", mapping: Mapping[str, str] | None = None
 ) -> ImportResult:
     """Read every entitlement row; the same account and permission twice is an error."""
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     rows: list[Entitlement] = []
     for row in read_rows(path, COLUMNS, REQUIRED, mapping):
         ent = Entitlement(
@@ -37,7 +37,7 @@ def read_entitlements(
             granted_by=row.text("granted_by"),
             row=row.number,
         )
-        key = (ent.account.lower(), ent.permission.lower())
+        key = (ent.account.lower(), ent.application.lower(), ent.permission.lower())
         if key in seen:
             raise ImportFileError(
                 f"account {ent.account} holds {ent.permission} twice (also row {seen[key]})",

@@ -84,18 +84,18 @@ def read_roster(
     people: dict[str, Person] = {}
     for row in read_rows(path, COLUMNS, REQUIRED, mapping):
         person = _person(row, clients)
-        if person.employee_id in people:
-            first = people[person.employee_id].row
+        key = person.employee_id.lower()
+        if key in people:
+            first = people[key].row
             raise ImportFileError(
                 f"employee_id {person.employee_id} repeats row {first}",
                 f"{path} row {row.number}",
                 "keep one row per person",
             )
-        people[person.employee_id] = person
-    ids = set(people)
+        people[key] = person
     notes = tuple(
         f"row {p.row}: manager {p.manager_id} of {p.employee_id} is not on the roster"
         for p in people.values()
-        if p.manager_id and p.manager_id not in ids
+        if p.manager_id and p.manager_id.lower() not in people
     )
     return ImportResult("hr", people=tuple(people.values()), notes=notes)

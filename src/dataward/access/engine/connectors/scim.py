@@ -15,6 +15,7 @@ from dataward.access.engine.types import PRIVILEGED_GROUPS, Account, ImportFileE
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 
 
 def _resources(path: Path) -> list[dict[str, Any]]:
@@ -27,6 +28,8 @@ def _resources(path: Path) -> list[dict[str, Any]]:
         raise ImportFileError(f"is not JSON ({exc})", str(path), "export SCIM as JSON") from None
     if isinstance(data, dict) and "Resources" in data:
         data = data["Resources"]
+    elif isinstance(data, dict) and LIST_SCHEMA in (data.get("schemas") or []):
+        data = []  # an empty ListResponse may leave Resources out (RFC 7644, 3.4.2)
     elif isinstance(data, dict):
         data = [data]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -75,7 +78,7 @@ def read_scim(paths: Sequence[Path], privileged_groups: Iterable[str] = ()) -> I
     admin = {g.lower() for g in (*PRIVILEGED_GROUPS, *privileged_groups)}
     accounts: dict[str, Account] = {}
     for user, where, n in users:
-        account = _account(user, members, admin, n)
+        account = _account(user, members, admin, n, where)
         key = account.username.lower()
         if key in accounts:
             raise ImportFileError(f"userName {account.username} repeats", where, "keep one each")
@@ -83,10 +86,12 @@ def read_scim(paths: Sequence[Path], privileged_groups: Iterable[str] = ()) -> I
     return ImportResult("scim", accounts=tuple(accounts.values()))
 
 
-def _account(user: Any, members: dict[str, set[str]], admin: set[str], n: int) -> Account:
+def _account(
+    user: Any, members: dict[str, set[str]], admin: set[str], n: int, where: str
+) -> Account:
     """Return one SCIM user as an Account (SCIM says nothing about MFA: left unknown)."""
     if not user.user_name:
-        raise ImportFileError("has no userName", f"resource {n}", "every SCIM User needs one")
+        raise ImportFileError("has no userName", where, "every SCIM User needs one")
     groups = {g.display for g in user.groups or [] if g.display}
     groups |= members.get(str(user.id), set())
     emails = [e for e in user.emails or [] if e.value]
