@@ -106,7 +106,8 @@ def import_(
         "base_dn": base_dn, "bind_dn": bind_dn, "flavor": flavor, "ldap_filter": ldap_filter,
         "password": _secret(password_env, password_file) if kind == "ldap" else None,
     }  # fmt: skip
-    row = service.run_import(ws, kind, targets, **options)
+    with err.status(f"importing {kind} from {', '.join(targets)}"):
+        row = service.run_import(ws, kind, targets, **options)
     for note in row.pop("notes", [])[:20]:
         err.print(f"note: {note}")
     emit([row], IMPORT_COLUMNS, fmt, "Imported")
