@@ -40,9 +40,39 @@ def entitlement_rows(
         rows.append(
             _grant(estate, rng, SHARED_USERNAME, app.name, app.permissions[0], False, None, admin)
         )
+    rows += _planted_rows(estate, people, slug, app_index, admin)
     rows.append(
         _grant(estate, rng, admin.username, app.name, app.admin_permission, True, admin, admin)
     )
+    return rows
+
+
+ORPHAN_ACCOUNT = "jmorales.ext"
+
+
+def _planted_rows(
+    estate: Estate, people: list[Employee], slug: str, app_index: int, admin: Employee
+) -> list[list[Cell]]:
+    """Return the planted problem rows: a mover's old access, an SoD pair, an orphan account."""
+    app = next(c for c in CLIENTS if c.slug == slug).apps[app_index]
+    rows: list[list[Cell]] = []
+    if slug == "telora" and app_index == 1:
+        mover = next(p for p in people if "mover" in p.flags and p.role == "qa_analyst")
+        granted = (mover.last_role_change - timedelta(days=200)).isoformat()
+        used = (estate.as_of - timedelta(days=2)).isoformat()
+        rows.append([mover.username, app.name, app.permissions[1], False, granted, used,
+                     admin.username])  # fmt: skip
+    if slug == "northbank" and app_index == 1:
+        lead = next(p for p in people if "sod_conflict" in p.flags)
+        granted = (estate.as_of - timedelta(days=40)).isoformat()
+        used = (estate.as_of - timedelta(days=1)).isoformat()
+        rows.append([lead.username, app.name, app.admin_permission, True, granted, used,
+                     admin.username])  # fmt: skip
+    if slug == "northbank" and app_index == 0:
+        granted = (estate.as_of - timedelta(days=300)).isoformat()
+        used = (estate.as_of - timedelta(days=3)).isoformat()
+        rows.append([ORPHAN_ACCOUNT, app.name, app.permissions[0], False, granted, used,
+                     admin.username])  # fmt: skip
     return rows
 
 
@@ -136,7 +166,8 @@ def write_role_matrices(estate: Estate, people: list[Employee]) -> None:
 
 
 def plant_access(estate: Estate, people: list[Employee], accounts: list[Account]) -> None:
-    """Record the four planted access problems against the directory export."""
+    """Record the planted access problems against the directory and entitlement exports."""
+    _plant_entitlement_problems(estate, people)
     path = "directory/directory_users.csv"
     row = {a.username: n for n, a in enumerate(accounts, start=2)}
     leaver = next(p for p in people if "leaver_active" in p.flags)
@@ -203,4 +234,50 @@ def plant_access(estate: Estate, people: list[Employee], accounts: list[Account]
         },
         description="A domain administrator who manages Telora's systems signs in with a "
         "password alone, without multi-factor authentication.",
+    )
+
+
+def _plant_entitlement_problems(estate: Estate, people: list[Employee]) -> None:
+    """Record the mover, SoD and orphan-account problems planted in the entitlement exports."""
+    mover = next(p for p in people if "mover" in p.flags and p.role == "qa_analyst")
+    lead = next(p for p in people if "sod_conflict" in p.flags)
+    estate.plant(
+        "access-mover-keeps-old-access",
+        "access",
+        "telora",
+        kind="mover_keeps_old_access",
+        path="entitlements/telora_subscriber_crm.csv",
+        detail=f"account {mover.username} (employee {mover.employee_id}) became qa_analyst on "
+        f"{mover.last_role_change} but keeps edit, granted 200 days before",
+        expect={"check": "access_movers_lose_old_access", "count": 1, "subject": mover.username},
+        description="A Pune team member moved into quality assurance but kept the edit rights "
+        "to Telora subscriber records from the previous job.",
+    )
+    estate.plant(
+        "access-sod-conflict",
+        "access",
+        "northbank",
+        kind="segregation_of_duties_conflict",
+        path="entitlements/northbank_card_disputes.csv",
+        detail=f"account {lead.username} (employee {lead.employee_id}) resolves disputes and also "
+        "administers the dispute tool",
+        expect={
+            "check": "access_no_sod_conflicts",
+            "count": 1,
+            "subject": lead.username,
+            "also": ["access_within_role"],
+        },
+        description="A Manila team lead can both resolve card disputes and administer the tool "
+        "that records the decisions, so one person could change and hide an outcome.",
+    )
+    estate.plant(
+        "access-orphan-account",
+        "access",
+        "northbank",
+        kind="orphan_account",
+        path="entitlements/northbank_core_crm.csv",
+        detail=f"account {ORPHAN_ACCOUNT} holds view but is in no directory and on no roster",
+        expect={"check": "access_no_orphan_accounts", "count": 1, "subject": ORPHAN_ACCOUNT},
+        description="A former contractor's login still opens the Northbank CRM; nobody on the "
+        "HR roster owns it.",
     )

@@ -258,6 +258,7 @@ def _plant_flags(people: list[Employee]) -> None:
     pick(people, "leeds", "agent", "telora").flags = {"brute_forced"}
     pick(people, "manila", "agent", "carewell").flags = {"shared_user"}
     pick(people, "manila", "agent", "carewell").flags = {"shared_user"}
+    pick(people, "manila", "team_lead", "northbank").flags = {"sod_conflict"}
 
 
 def flagged(people: list[Employee], flag: str) -> Employee:
