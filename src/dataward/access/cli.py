@@ -94,12 +94,12 @@ def import_(
     field at fault. HR rosters and directories belong to the operation; entitlements belong to
     the client whose system they come from (--client).
     """
-    from dataward.access import service
-
     kind = kind.lower()
     if kind not in KINDS:
         raise typer.BadParameter(f"use one of {', '.join(KINDS)}", param_hint="KIND")
     ws = workspace(ctx)
+    from dataward.access import service
+
     options: dict[str, Any] = {
         "client": client, "source": source, "system": system, "mapping": _mapping(mapping),
         "privileged_groups": tuple(privileged_group), "login_lag_days": login_lag_days,
@@ -120,9 +120,9 @@ def matrix(
     client: ClientOpt = None,
 ) -> None:
     """Load a client's role matrix: allowed access per job role, privilege, SoD pairs, cadence."""
+    ws = workspace(ctx)
     from dataward.access import service
 
-    ws = workspace(ctx)
     row = service.load_matrix(ws, path, client)
     err.print(
         f"{row['client']}: role matrix with {row['roles']} roles and {row['conflicts']} "
@@ -134,9 +134,9 @@ def matrix(
 def people(ctx: typer.Context, client: ClientOpt = None, fmt: FormatOpt = Format.TABLE,
            output: OutputOpt = None) -> None:  # fmt: skip
     """List the people on the HR roster (those assigned to --client, if given)."""
+    ws = workspace(ctx)
     from dataward.access import service
 
-    ws = workspace(ctx)
     rows = service.people_rows(ws, client)
     emit(rows, service.PEOPLE_COLUMNS, fmt, "People", output)
 
@@ -145,9 +145,9 @@ def people(ctx: typer.Context, client: ClientOpt = None, fmt: FormatOpt = Format
 def accounts(ctx: typer.Context, client: ClientOpt = None, fmt: FormatOpt = Format.TABLE,
              output: OutputOpt = None) -> None:  # fmt: skip
     """List directory accounts with the person each links to and how (employee id, email...)."""
+    ws = workspace(ctx)
     from dataward.access import service
 
-    ws = workspace(ctx)
     rows = service.account_rows(ws, client)
     emit(rows, service.ACCOUNT_COLUMNS, fmt, "Accounts", output)
 
@@ -161,9 +161,9 @@ def violations(
     output: OutputOpt = None,
 ) -> None:
     """Evaluate the access rules now and list what fails, without storing an assessment."""
+    ws = workspace(ctx)
     from dataward.access import service
 
-    ws = workspace(ctx)
     rows = service.violation_rows(ws, client, rule)
     emit(rows, service.VIOLATION_COLUMNS, fmt, "Access violations", output)
     if not rows:
@@ -181,9 +181,9 @@ def link_confirm(
     employee_id: Annotated[str, typer.Argument(help="Employee id it belongs to.")],
 ) -> None:
     """Confirm that an account belongs to an employee (for example a suggested fuzzy match)."""
+    ws = workspace(ctx)
     from dataward.access import service
 
-    ws = workspace(ctx)
     service.confirm_link(ws, account, employee_id)
     err.print(f"{account} now links to {employee_id}")
 
@@ -195,8 +195,8 @@ def link_list(
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """List every directory account's link (or only fuzzy suggestions awaiting confirmation)."""
+    ws = workspace(ctx)
     from dataward.access import service
 
-    ws = workspace(ctx)
     rows = [r for r in service.account_rows(ws, None) if not pending or r["link"] == "suggested"]
     emit(rows, service.ACCOUNT_COLUMNS, fmt, "Links")

@@ -33,11 +33,11 @@ def register(app: typer.Typer) -> None:
 
 def _client(ctx: typer.Context, slug: str | None) -> tuple[Workspace, Client]:
     """Return the workspace and the named client (required here)."""
-    from dataward.core.clients import get
-
     if not slug:
         raise typer.BadParameter("name the client", param_hint="--client")
     ws = workspace(ctx)
+    from dataward.core.clients import get
+
     return ws, get(ws, slug)
 
 
@@ -59,9 +59,9 @@ def start(
     due: Annotated[str | None, typer.Option(help="Due date, YYYY-MM-DD.")] = None,
 ) -> None:
     """Create one review item per person x entitlement on the client's systems, by manager."""
+    ws, c = _client(ctx, client)
     from dataward.access import reviews
 
-    ws, c = _client(ctx, client)
     camp = reviews.start(ws, c, name, _day(due, "--due"))
     count = len(reviews.items(c, camp))
     err.print(f"campaign {camp.id} ({camp.name}): {count} items to review")
@@ -71,9 +71,9 @@ def start(
 @review.command("list")
 def list_(ctx: typer.Context, client: ClientOpt = None, fmt: FormatOpt = Format.TABLE) -> None:
     """List the client's campaigns with their progress."""
+    _, c = _client(ctx, client)
     from dataward.access.models import ReviewCampaign, ReviewItem
 
-    _, c = _client(ctx, client)
     rows = []
     for camp in ReviewCampaign.objects.for_client(c).order_by("id"):
         items = ReviewItem.objects.for_client(c).filter(campaign=camp)
@@ -105,9 +105,9 @@ def items(
     output: OutputOpt = None,
 ) -> None:
     """List a campaign's items, grouped by manager, with what the rules say about each."""
+    _, c = _client(ctx, client)
     from dataward.access import reviews
 
-    _, c = _client(ctx, client)
     camp = reviews.campaign(c, campaign)
     rows = reviews.items(c, camp, manager, pending)
     emit(rows, reviews.ITEM_COLUMNS, fmt, f"Campaign {campaign}", output)
@@ -130,14 +130,14 @@ def decide(
     ] = "",
 ) -> None:
     """Certify, revoke or modify review items (by number, or in bulk for a manager)."""
-    from dataward.access import reviews
-
     chosen = [
         d for d, on in (("certify", certify), ("revoke", revoke), ("modify", modify_to)) if on
     ]
     if len(chosen) != 1:
         raise typer.BadParameter("give exactly one", param_hint="--certify/--revoke/--modify-to")
     ws, c = _client(ctx, client)
+    from dataward.access import reviews
+
     camp = reviews.campaign(c, campaign)
     done = reviews.decide(ws, c, camp, numbers or [], chosen[0], comment, modify_to, manager)
     err.print(f"{chosen[0]}: {done} items recorded in campaign {campaign}")
@@ -146,9 +146,9 @@ def decide(
 @review.command("close")
 def close(ctx: typer.Context, campaign: CampaignArg, client: ClientOpt = None) -> None:
     """Close a campaign once every item is decided."""
+    ws, c = _client(ctx, client)
     from dataward.access import reviews
 
-    ws, c = _client(ctx, client)
     camp = reviews.campaign(c, campaign)
     revokes = reviews.close(ws, c, camp)
     err.print(f"campaign {campaign} closed; {revokes} revocations for the identity team")
@@ -164,10 +164,10 @@ def export(
     ] = Path("revocations.csv"),
 ) -> None:
     """Write the revocation list (revoke and modify decisions) for the identity team."""
+    ws, c = _client(ctx, client)
     from dataward.access import reviews
     from dataward.core.engine.permissions import Action
 
-    ws, c = _client(ctx, client)
     ws.require(Action.EXPORT, c.slug)
     camp = reviews.campaign(c, campaign)
     rows = reviews.revocations(c, camp)
@@ -195,11 +195,11 @@ def exception_add(
     ] = None,
 ) -> None:
     """Record a time-boxed exception, approved by another user allowed to approve."""
-    from dataward.access import exceptions
-
     if not account or not ends or not approved_by:
         raise typer.BadParameter("give --account, --ends and --approved-by")
     ws, c = _client(ctx, client)
+    from dataward.access import exceptions
+
     end_day = _day(ends, "--ends")
     assert end_day is not None
     rec = exceptions.add(
@@ -214,7 +214,7 @@ def exception_list(
     ctx: typer.Context, client: ClientOpt = None, fmt: FormatOpt = Format.TABLE
 ) -> None:
     """List the client's access exceptions and whether each is in force."""
+    ws, c = _client(ctx, client)
     from dataward.access import exceptions
 
-    ws, c = _client(ctx, client)
     emit(exceptions.rows(ws, c), exceptions.COLUMNS, fmt, "Access exceptions")
