@@ -13,6 +13,7 @@ from dataward.access.models import (
     AccessExceptionRecord,
     DirectoryAccount,
     Entitlement,
+    ImportRun,
     LinkDecision,
     Person,
     ReviewCampaign,
@@ -20,6 +21,7 @@ from dataward.access.models import (
     RoleMatrixRecord,
 )
 from dataward.core.clients import ensure_operation
+from dataward.core.engine.memory import paused_gc
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 
@@ -94,15 +96,36 @@ def exceptions(client: Client) -> tuple[AccessException, ...]:
     )
 
 
+_WORKFORCE: dict[str, Any] = {}
+
+
+def workforce(op: Client) -> tuple[tuple[t.Person, ...], tuple[tuple[str, t.Account], ...]]:
+    """Return the roster and directory accounts, read once per snapshot of them.
+
+    Every import records an ImportRun, so the newest run id of the operation (with the database
+    it lives in) identifies the snapshot; evaluating five clients reads the workforce once.
+    """
+    from django.db import connection
+
+    newest = ImportRun.objects.for_client(op).order_by("-id").values_list("id", flat=True).first()
+    key = (str(connection.settings_dict.get("NAME")), op.pk, newest)
+    if _WORKFORCE.get("key") != key:
+        _WORKFORCE.clear()
+        _WORKFORCE.update(key=key, value=(people(op), accounts(op)))
+    value: tuple[tuple[t.Person, ...], tuple[tuple[str, t.Account], ...]] = _WORKFORCE["value"]
+    return value
+
+
 def load(ws: Workspace, client: Client, now: datetime | None = None) -> AccessData:
     """Return everything the rules read for this client (or the operation)."""
     op = ensure_operation(ws)
     confirmed = dict(LinkDecision.objects.for_client(op).values_list("username", "employee_id"))
+    roster, directory = workforce(op)
     base: dict[str, Any] = {
         "client": client.slug,
         "now": now or ws.clock(),
-        "people": people(op),
-        "accounts": accounts(op),
+        "people": roster,
+        "accounts": directory,
         "confirmed": confirmed,
     }
     if client.is_operation:
@@ -136,4 +159,5 @@ def outcomes(ws: Workspace, client: Client) -> dict[str, RuleOutcome] | None:
     """Return each access rule's outcome for the client, or None when nothing was imported."""
     if not imported(ws, client):
         return None
-    return evaluate(load(ws, client))
+    with paused_gc():
+        return evaluate(load(ws, client))

@@ -10,6 +10,7 @@ from dataward.access import readers, store
 from dataward.access.engine import types as t
 from dataward.core import audit
 from dataward.core.clients import ensure_operation, get
+from dataward.core.engine.memory import paused_gc
 from dataward.core.engine.permissions import Action
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
@@ -42,6 +43,12 @@ def _paths(targets: Sequence[str], many: bool) -> list[Path]:
 
 def run_import(ws: Workspace, kind: str, targets: Sequence[str], **opt: Any) -> dict[str, Any]:
     """Read an export with its connector and store it; return the summary row."""
+    with paused_gc():
+        return _import(ws, kind, targets, **opt)
+
+
+def _import(ws: Workspace, kind: str, targets: Sequence[str], **opt: Any) -> dict[str, Any]:
+    """Run one import (see run_import)."""
     client = _client(ws, opt.get("client"))
     if kind in ("hr", *store.DIRECTORY_KINDS) and not client.is_operation:
         raise DatawardError(
@@ -171,7 +178,8 @@ def violation_rows(ws: Workspace, slug: str | None, rules: Sequence[str]) -> lis
         ws.require(Action.VIEW, None if client.is_operation else client.slug)
         if not readers.imported(ws, client):
             continue
-        outcomes = evaluate(readers.load(ws, client), rules or None)
+        with paused_gc():
+            outcomes = evaluate(readers.load(ws, client), rules or None)
         for rule_id, outcome in outcomes.items():
             for v in outcome.violations:
                 rows.append(

@@ -20,6 +20,7 @@ from dataward.access.models import (
     RoleMatrixRecord,
 )
 from dataward.core import audit
+from dataward.core.bulk import insert_rows
 from dataward.core.clients import ensure_operation
 from dataward.core.engine.permissions import Action
 from dataward.core.models import Client
@@ -27,6 +28,19 @@ from dataward.core.workspace import Workspace
 from dataward.errors import DatawardError
 
 BATCH = 5000
+PERSON_FIELDS = (
+    "client", "employee_id", "name", "email", "status", "start_date", "end_date", "department",
+    "job_role", "clients", "manager_id", "last_role_change", "row",
+)  # fmt: skip
+ACCOUNT_FIELDS = (
+    "client", "source", "username", "employee_id", "email", "display_name", "enabled",
+    "mfa_registered", "mfa_enforced", "last_login", "groups", "privileged", "login_lag_days",
+    "aliases", "row",
+)  # fmt: skip
+GRANT_FIELDS = (
+    "client", "system", "account", "application", "permission", "privileged", "granted_date",
+    "last_used", "granted_by", "row",
+)  # fmt: skip
 DIRECTORY_KINDS = ("directory", "scim", "entra", "ldap")
 
 
@@ -71,20 +85,16 @@ def import_people(ws: Workspace, result: t.ImportResult, location: str, sha: str
     """Replace the HR roster of the operation with this one."""
     op = ensure_operation(ws)
     ws.require(Action.IMPORT, None)
-    rows = [
-        Person(
-            client=op, employee_id=p.employee_id, name=p.name, email=p.email, status=p.status,
-            start_date=p.start_date, end_date=p.end_date, department=p.department,
-            job_role=p.job_role, clients=list(p.clients), manager_id=p.manager_id,
-            last_role_change=p.last_role_change, row=p.row,
-        )
+    rows = (
+        (op.pk, p.employee_id, p.name, p.email, p.status, p.start_date, p.end_date, p.department,
+         p.job_role, list(p.clients), p.manager_id, p.last_role_change, p.row)
         for p in result.people
-    ]  # fmt: skip
+    )  # fmt: skip
     with transaction.atomic():
         before = Person.objects.for_client(op).count()
         Person.objects.for_client(op).delete()
-        Person.objects.bulk_create(rows, batch_size=BATCH)
-        counts = {"rows": len(rows), "replaced": before}
+        added = insert_rows(Person, PERSON_FIELDS, rows, BATCH)
+        counts = {"rows": added, "replaced": before}
         return _run(ws, op, "hr", "hr", location, sha, counts)
 
 
@@ -94,22 +104,18 @@ def import_accounts(
     """Replace one directory source's accounts with these."""
     op = ensure_operation(ws)
     ws.require(Action.IMPORT, None)
-    rows = [
-        DirectoryAccount(
-            client=op, source=source, username=a.username, employee_id=a.employee_id,
-            email=a.email, display_name=a.display_name, enabled=a.enabled,
-            mfa_registered=a.mfa_registered, mfa_enforced=a.mfa_enforced,
-            last_login=a.last_login, groups=list(a.groups), privileged=a.privileged,
-            login_lag_days=a.login_lag_days, aliases=list(a.aliases), row=a.row,
-        )
+    rows = (
+        (op.pk, source, a.username, a.employee_id, a.email, a.display_name, a.enabled,
+         a.mfa_registered, a.mfa_enforced, a.last_login, list(a.groups), a.privileged,
+         a.login_lag_days, list(a.aliases), a.row)
         for a in result.accounts
-    ]  # fmt: skip
+    )  # fmt: skip
     with transaction.atomic():
         current = DirectoryAccount.objects.for_client(op).filter(source=source)
         before = current.count()
         current.delete()
-        DirectoryAccount.objects.bulk_create(rows, batch_size=BATCH)
-        counts = {"rows": len(rows), "replaced": before}
+        added = insert_rows(DirectoryAccount, ACCOUNT_FIELDS, rows, BATCH)
+        counts = {"rows": added, "replaced": before}
         return _run(ws, op, result.kind, source, location, sha, counts)
 
 
@@ -122,21 +128,18 @@ def import_entitlements(
             "entitlements belong to a client's system", "--client", "name the client (--client C)"
         )
     ws.require(Action.IMPORT, client.slug)
-    rows = [
-        Entitlement(
-            client=client, system=system, account=e.account, application=e.application,
-            permission=e.permission, privileged=e.privileged, granted_date=e.granted_date,
-            last_used=e.last_used, granted_by=e.granted_by, row=e.row,
-        )
+    rows = (
+        (client.pk, system, e.account, e.application, e.permission, e.privileged,
+         e.granted_date, e.last_used, e.granted_by, e.row)
         for e in result.entitlements
-    ]  # fmt: skip
+    )  # fmt: skip
     with transaction.atomic():
         current = Entitlement.objects.for_client(client).filter(system=system)
         before = current.count()
         current.delete()
-        Entitlement.objects.bulk_create(rows, batch_size=BATCH)
+        added = insert_rows(Entitlement, GRANT_FIELDS, rows, BATCH)
         verified = reviews.verify_revocations(ws, client, system, result.entitlements)
-        counts = {"rows": len(rows), "replaced": before, **verified}
+        counts = {"rows": added, "replaced": before, **verified}
         return _run(ws, client, "entitlements", system, location, sha, counts)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Model, Q
 
 from dataward.core import audit
+from dataward.core.bulk import insert_rows
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.discovery.engine.scanner import LocationResult, category_of
@@ -161,23 +161,10 @@ _INVENTORY_FIELDS = (
 )  # fmt: skip
 
 
-@cache
-def _insert_sql(model: type[Model], names: tuple[str, ...], vendor: str) -> str:
-    """Return a parameterised INSERT for some fields of a model (cached per database vendor)."""
-    qn = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in names]
-    columns = ", ".join(qn(str(getattr(f, "column", ""))) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    table = qn(str(model._meta.db_table))
-    # Table and column names come from the model; every value is a bound parameter.
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-
-
 def _insert(model: type[Model], names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """Insert many rows with one statement: model objects would cost more than the scan did."""
     if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(_insert_sql(model, names, connection.vendor), rows)
+        insert_rows(model, names, rows, batch=len(rows), prepare=False)
 
 
 def _insert_findings(client: Client, loc: Location, result: LocationResult) -> None:

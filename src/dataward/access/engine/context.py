@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from dataward.access.engine.model import AccessData, Grant
 from dataward.access.engine.resolve import AccountIndex, Link, Resolver
@@ -34,6 +35,48 @@ def generic_name(*names: str) -> str:
     return ""
 
 
+class Identities:
+    """Who is who, independent of any client: people, accounts, their links and name index.
+
+    Built once per roster and directory snapshot and shared by every client's evaluation.
+    """
+
+    def __init__(
+        self,
+        people: tuple[Person, ...],
+        accounts: tuple[tuple[str, Account], ...],
+        confirmed: dict[str, str],
+    ) -> None:
+        self.people = {p.employee_id: p for p in people}
+        self.resolver = Resolver(people, confirmed)
+        self.links: list[tuple[str, Account, Link]] = [
+            (source, account, self.resolver.link(account)) for source, account in accounts
+        ]
+        self.index = AccountIndex(((a, link) for _, a, link in self.links), self.resolver)
+        self.source_of = {id(a): source for source, a, _ in self.links}
+        self.accounts_of: dict[str, list[tuple[str, Account, Link]]] = defaultdict(list)
+        for item in self.links:
+            if item[2].linked:
+                self.accounts_of[item[2].employee_id].append(item)
+
+
+_SHARED: dict[str, Any] = {}
+
+
+def identities(data: AccessData) -> Identities:
+    """Return the identities for this data, reused while the inputs are the same objects.
+
+    One assessment evaluates every client in turn over the same roster and directories.
+    """
+    key = (id(data.people), id(data.accounts), tuple(sorted(data.confirmed.items())))
+    if _SHARED.get("key") != key:
+        # Keep the tuples alive with the key so their ids cannot be reused by other objects.
+        _SHARED.update(key=key, keep=(data.people, data.accounts), value=None)
+        _SHARED["value"] = Identities(data.people, data.accounts, data.confirmed)
+    value: Identities = _SHARED["value"]
+    return value
+
+
 class Context:
     """One client's identities and access, joined: who holds what, and which accounts count."""
 
@@ -41,13 +84,13 @@ class Context:
         self.data = data
         self.today: date = data.now.date()
         self.matrix = data.matrix
-        self.people = {p.employee_id: p for p in data.people}
-        self.resolver = Resolver(data.people, data.confirmed)
-        self.links: list[tuple[str, Account, Link]] = [
-            (source, account, self.resolver.link(account)) for source, account in data.accounts
-        ]
-        self.index = AccountIndex(((a, link) for _, a, link in self.links), self.resolver)
-        self.source_of = {id(a): source for source, a, _ in self.links}
+        ids = identities(data)
+        self.people = ids.people
+        self.resolver = ids.resolver
+        self.links = ids.links
+        self.index = ids.index
+        self.source_of = ids.source_of
+        self.accounts_of = ids.accounts_of
         self.held: list[tuple[Grant, str]] = [
             (g, self.index.person_of(g.entitlement.account)) for g in data.grants
         ]  # (grant, employee id of its holder or '')
@@ -57,11 +100,9 @@ class Context:
             self.grants_by_account[grant.entitlement.account.lower()].append(grant)
             if eid:
                 self.grants_of[eid].append(grant)
-        self.accounts_of: dict[str, list[tuple[str, Account, Link]]] = defaultdict(list)
-        for item in self.links:
-            if item[2].linked:
-                self.accounts_of[item[2].employee_id].append(item)
         self.privileged_groups = frozenset(g.lower() for g in PRIVILEGED_GROUPS)
+        self._scoped: list[tuple[str, Account, Link]] | None = None
+        self.memo: dict[str, Any] = {}  # per-client results rules share (e.g. unowned accounts)
 
     def assigned(self, person: Person) -> bool:
         """Return whether HR assigns the person to this client (always true for the operation)."""
@@ -80,8 +121,10 @@ class Context:
         return any(g.lower() in groups for g in account.groups)
 
     def scoped_accounts(self) -> list[tuple[str, Account, Link]]:
-        """Return the directory accounts that matter to this client."""
-        return [item for item in self.links if self.in_scope(*item)]
+        """Return the directory accounts that matter to this client (computed once)."""
+        if self._scoped is None:
+            self._scoped = [item for item in self.links if self.in_scope(*item)]
+        return self._scoped
 
     def privileged_account(self, account: Account) -> bool:
         """Return whether a directory account is privileged (flag or an admin group)."""
@@ -98,6 +141,8 @@ class Context:
 
     def excepted(self, account: str, system: str, permission: str) -> bool:
         """Return whether an exception in force covers this access."""
+        if not self.data.exceptions:
+            return False
         return any(e.covers(account, system, permission, self.today) for e in self.data.exceptions)
 
     def service_owner(self, name: str) -> str:

@@ -112,7 +112,15 @@ def dormant(ctx: Context) -> RuleOutcome:
 
 
 def _unlinked_names(ctx: Context) -> list[tuple[str, str, Account | None]]:
-    """Return (name, where, directory account) for every unowned account in scope."""
+    """Return (name, where, directory account) for every unowned account in scope (once)."""
+    if "unlinked" not in ctx.memo:
+        ctx.memo["unlinked"] = _find_unlinked(ctx)
+    found: list[tuple[str, str, Account | None]] = ctx.memo["unlinked"]
+    return found
+
+
+def _find_unlinked(ctx: Context) -> list[tuple[str, str, Account | None]]:
+    """Collect the unowned directory and application accounts in scope."""
     found: dict[str, tuple[str, str, Account | None]] = {}
     for source, account, link in ctx.scoped_accounts():
         if not link.linked and not ctx.service_owner(account.username):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from dataward.errors import DatawardError
 
@@ -64,12 +65,16 @@ class Account:
     aliases: tuple[str, ...] = ()
     row: int = 0
 
-    def names(self) -> tuple[str, ...]:
-        """Return every lower-case name an application export may use for this account."""
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
         found = [self.username, *self.aliases]
         if self.email:
             found += [self.email, self.email.split("@", 1)[0]]
         return tuple(dict.fromkeys(n.lower() for n in found if n))
+
+    def names(self) -> tuple[str, ...]:
+        """Return every lower-case name an application export may use for this account."""
+        return self._names
 
 
 @dataclass(frozen=True)
