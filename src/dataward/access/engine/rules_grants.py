@@ -46,17 +46,11 @@ def _off_role(ctx: Context, mover: bool) -> RuleOutcome:
     if ctx.matrix is None:
         out.not_applicable = NEEDS_MATRIX.format(client=ctx.data.client)
         return out
-    checked = 0
-    for grant, eid in ctx.held:
-        person = _live(ctx, grant, eid)
-        if person is None or not ctx.assigned(person):
-            continue
-        checked += 1
-        ent = grant.entitlement
-        if ctx.matrix.allowed(person.job_role, grant.system, ent.permission):
-            continue
+    checked, off = _off_role_grants(ctx)
+    for grant, person in off:
         if _moved_since(person, grant) != mover:
             continue
+        ent = grant.entitlement
         if mover:
             summary = (
                 f"{ent.account} ({person.employee_id}) moved to {person.job_role} on "
@@ -72,6 +66,25 @@ def _off_role(ctx: Context, mover: bool) -> RuleOutcome:
     what = "movers' entitlements" if mover else "entitlements"
     out.passed = f"{checked} {what} checked against the role matrix; all fit the current role"
     return out
+
+
+def _off_role_grants(ctx: Context) -> tuple[int, list[tuple[Grant, Person]]]:
+    """Return how many grants were checked and those the holder's role does not allow (once)."""
+    if "off_role" not in ctx.memo:
+        assert ctx.matrix is not None
+        allowed = ctx.matrix.allowed
+        checked = 0
+        off: list[tuple[Grant, Person]] = []
+        for grant, eid in ctx.held:
+            person = _live(ctx, grant, eid)
+            if person is None or not ctx.assigned(person):
+                continue
+            checked += 1
+            if not allowed(person.job_role, grant.system, grant.entitlement.permission):
+                off.append((grant, person))
+        ctx.memo["off_role"] = (checked, off)
+    result: tuple[int, list[tuple[Grant, Person]]] = ctx.memo["off_role"]
+    return result
 
 
 def within_role(ctx: Context) -> RuleOutcome:
@@ -91,8 +104,11 @@ def sod(ctx: Context) -> RuleOutcome:
         out.not_applicable = NEEDS_MATRIX.format(client=ctx.data.client)
         return out
     holdings: dict[str, dict[tuple[str, str], Grant]] = defaultdict(dict)
+    sides = {side for a, b, _ in ctx.matrix.conflicts for side in (a, b)}
     for grant, eid in ctx.held:
         ent = grant.entitlement
+        if (grant.system.lower(), ent.permission.lower()) not in sides:
+            continue
         if eid and ctx.people[eid].status == "terminated":
             continue
         if ctx.excepted(ent.account, grant.system, ent.permission):

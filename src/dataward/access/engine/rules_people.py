@@ -233,17 +233,18 @@ def client_mfa(ctx: Context) -> RuleOutcome:
     out = RuleOutcome()
     names: dict[str, Account] = {}
     privileged: set[str] = set()
-    for grant, eid in ctx.held:
-        person = ctx.people.get(eid)
+    for name, grants in ctx.grants_by_account.items():
+        eid = ctx.index.person_of(name)
+        person = ctx.people.get(eid) if eid else None
         if person is not None and person.status == "terminated":
             continue
-        name = grant.entitlement.account
         matches = ctx.index.accounts(name)
-        account = matches[0][0] if matches else Account(username=name)
+        account = matches[0][0] if matches else Account(username=grants[0].entitlement.account)
         if account.enabled:
-            names.setdefault(account.username.lower(), account)
-            if ctx.privileged_grant(grant) or ctx.privileged_account(account):
-                privileged.add(account.username.lower())
+            key = account.username.lower()
+            names.setdefault(key, account)
+            if ctx.privileged_account(account) or any(ctx.privileged_grant(g) for g in grants):
+                privileged.add(key)
     for key in sorted(names, key=lambda k: (k not in privileged, k)):
         what = "privileged account" if key in privileged else "account"
         found = _mfa_violation(ctx, names[key], what)
