@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dataward.access import readers, store
 from dataward.access.engine import types as t
@@ -71,7 +72,9 @@ def _import(ws: Workspace, kind: str, targets: Sequence[str], **opt: Any) -> dic
             password=opt.get("password"), flavor=opt.get("flavor") or "auto",
             user_filter=opt.get("ldap_filter"), privileged_groups=opt.get("privileged_groups", ()),
         )  # fmt: skip
-        row = store.import_accounts(ws, result, opt.get("source") or "ldap", targets[0], "")
+        url = urlsplit(targets[0])
+        where = f"{url.scheme}://{url.hostname or ''}{f':{url.port}' if url.port else ''}"
+        row = store.import_accounts(ws, result, opt.get("source") or "ldap", where, "")
         return {**row, "notes": list(result.notes)}
     paths = _paths(targets, many=kind in ("scim", "entra"))
     location = ", ".join(str(p) for p in paths)
