@@ -419,3 +419,65 @@ def test_exceptions_are_approved_by_someone_else_and_time_boxed(cli, access_ws: 
     assert "kdugar" not in {
         r["subject"] for r in rows if r["check"] == "access_agents_limited_to_assigned_clients"
     }
+
+
+def test_modify_decision_and_link_confirmation(
+    cli, access_ws: Path, tmp_path: Path, estate: Path
+) -> None:
+    w = str(access_ws)
+    camp = cli("access", "review", "start", "--client", "northbank", "-w", w).out.strip()
+    items = _json(
+        cli("access", "review", "items", camp, "--client", "northbank", "-f", "json", "-w", w)
+    )
+    lead = next(i for i in items if i["permission"] == "edit" and i["job_role"] == "team_lead")
+    no_to = cli(
+        "access",
+        "review",
+        "decide",
+        camp,
+        str(lead["number"]),
+        "--client",
+        "northbank",
+        "--modify-to",
+        "",
+        "--comment",
+        "x",
+        "-w",
+        w,
+    )
+    assert no_to.code == 2
+    done = cli(
+        "access",
+        "review",
+        "decide",
+        camp,
+        str(lead["number"]),
+        "--client",
+        "northbank",
+        "--modify-to",
+        "view",
+        "--comment",
+        "reads only now",
+        "-w",
+        w,
+    )
+    assert done.code == 0, done
+    out = tmp_path / "changes.csv"
+    assert (
+        cli(
+            "access", "review", "export", camp, "--client", "northbank", "-o", str(out), "-w", w
+        ).code
+        == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [(r["account"], r["action"]) for r in rows] == [(lead["account"], "change to view")]
+    # An unknown account whose display name resembles a person: suggested, then confirmed.
+    users = tmp_path / "extra.csv"
+    users.write_text("username,display_name\nold-login,Kevin Lawrence\n")
+    assert cli("access", "import", "directory", str(users), "--source", "legacy", "-w", w).code == 0
+    pending = _json(cli("access", "link", "list", "--pending", "-f", "json", "-w", w))
+    assert [(r["username"], r["suggested"]) for r in pending] == [("old-login", "E10115")]
+    assert cli("access", "link", "confirm", "old-login", "E10115", "-w", w).code == 0
+    assert _json(cli("access", "link", "list", "--pending", "-f", "json", "-w", w)) == []
+    bad = cli("access", "link", "confirm", "old-login", "E00000", "-w", w)
+    assert_one_line_error(bad, "E00000")
