@@ -38,24 +38,43 @@ MATRIX = from_dict(
 def _person(eid: str, name: str, role: str, clients: tuple[str, ...] = ("acme",), **kw) -> Person:  # type: ignore[no-untyped-def]
     first = name.split()[0].lower()
     base = {
-        "employee_id": eid, "name": name, "email": f"{first}@corp.example", "status": "active",
-        "start_date": date(2024, 1, 1), "end_date": None, "department": "Ops", "job_role": role,
-        "clients": clients, "manager_id": "E7", "last_role_change": date(2026, 1, 1),
-    }  # fmt: skip
+        "employee_id": eid,
+        "name": name,
+        "email": f"{first}@corp.example",
+        "status": "active",
+        "start_date": date(2024, 1, 1),
+        "end_date": None,
+        "department": "Ops",
+        "job_role": role,
+        "clients": clients,
+        "manager_id": "E7",
+        "last_role_change": date(2026, 1, 1),
+    }
     return Person(**{**base, **kw})
 
 
 def _account(username: str, eid: str = "", **kw) -> Account:  # type: ignore[no-untyped-def]
     base = {
-        "username": username, "employee_id": eid, "email": f"{username}@corp.example",
-        "display_name": username, "enabled": True, "mfa_registered": True, "mfa_enforced": True,
-        "last_login": NOW - timedelta(days=1), "groups": ("acme-agents",),
-    }  # fmt: skip
+        "username": username,
+        "employee_id": eid,
+        "email": f"{username}@corp.example",
+        "display_name": username,
+        "enabled": True,
+        "mfa_registered": True,
+        "mfa_enforced": True,
+        "last_login": NOW - timedelta(days=1),
+        "groups": ("acme-agents",),
+    }
     return Account(**{**base, **kw})
 
 
-def _grant(system: str, account: str, permission: str, granted: date = date(2026, 3, 1),
-           privileged: bool = False) -> Grant:  # fmt: skip
+def _grant(
+    system: str,
+    account: str,
+    permission: str,
+    granted: date = date(2026, 3, 1),
+    privileged: bool = False,
+) -> Grant:
     used = NOW.date() - timedelta(days=2)
     ent = Entitlement(account, system, permission, privileged, granted, used, "svc-provisioning")
     return Grant(system, ent)
@@ -99,7 +118,7 @@ GRANTS = (
     replace(
         _grant("crm", "gina", "admin", privileged=True),
         entitlement=Entitlement("gina", "crm", "admin", True, date(2026, 2, 1), NOW.date(), "gina"),
-    ),  # fmt: skip
+    ),
     _grant("crm", "frontdesk.shared", "view"),
     _grant("crm", "ghost", "view"),
     _grant("crm", "svc-batch", "view"),
@@ -108,13 +127,19 @@ GRANTS = (
         entitlement=Entitlement(
             "ivan", "crm", "view", False, date(2025, 1, 1), date(2026, 6, 1), "svc-provisioning"
         ),
-    ),  # fmt: skip
+    ),
 )
 
 
 def _data(**kw) -> AccessData:  # type: ignore[no-untyped-def]
-    base = {"client": "acme", "now": NOW, "people": PEOPLE, "accounts": ACCOUNTS,
-            "grants": GRANTS, "matrix": MATRIX}  # fmt: skip
+    base = {
+        "client": "acme",
+        "now": NOW,
+        "people": PEOPLE,
+        "accounts": ACCOUNTS,
+        "grants": GRANTS,
+        "matrix": MATRIX,
+    }
     return AccessData(**{**base, **kw})
 
 
@@ -146,8 +171,9 @@ def test_leaver_past_sla_fails_and_one_within_sla_warns(outcomes) -> None:
 
 
 def test_leaver_with_disabled_account_and_no_access_passes() -> None:
-    accounts = tuple((s, replace(a, enabled=False) if a.username in ("bob", "hank") else a)
-                     for s, a in ACCOUNTS)  # fmt: skip
+    accounts = tuple(
+        (s, replace(a, enabled=False) if a.username in ("bob", "hank") else a) for s, a in ACCOUNTS
+    )
     grants = tuple(g for g in GRANTS if g.entitlement.account != "bob")
     out = evaluate(_data(accounts=accounts, grants=grants))[
         "access_leavers_have_no_active_accounts"
@@ -179,9 +205,10 @@ def test_dormant_account_and_unused_entitlement(outcomes) -> None:
 def test_directory_login_lag_is_allowed_for() -> None:
     accounts = tuple(
         (s, replace(a, last_login=NOW - timedelta(days=100), login_lag_days=14))
-        if a.username == "ivan" else (s, a)
+        if a.username == "ivan"
+        else (s, a)
         for s, a in ACCOUNTS
-    )  # fmt: skip
+    )
     out = evaluate(_data(accounts=accounts))["access_no_dormant_accounts"]
     assert [
         v.evidence[0].get("idle_days") for v in out.violations if "source" in v.evidence[0]
@@ -279,3 +306,28 @@ def test_rules_needing_the_matrix_say_so() -> None:
     for rule in ("access_within_role", "access_movers_lose_old_access", "access_no_sod_conflicts"):
         assert "no role matrix imported for acme" in out[rule].not_applicable
     assert _failed(out["access_agents_limited_to_assigned_clients"]) == {"dave"}
+
+
+def test_operation_judges_leavers_no_client_would_see() -> None:
+    back_office = _person(
+        "E11",
+        "Omar Haddad",
+        "payroll_clerk",
+        clients=(),
+        status="terminated",
+        end_date=date(2026, 11, 1),
+    )
+    data = _data(
+        client="operation",
+        people=PEOPLE + (back_office,),
+        grants=(),
+        matrix=None,
+        accounts=ACCOUNTS + (("directory", _account("ohaddad", "E11")),),
+        operation=True,
+    )
+    out = evaluate(data)["access_unassigned_leavers_have_no_active_accounts"]
+    assert _failed(out) == {"ohaddad"}  # bob and hank are acme's to judge, not the operation's
+    client = evaluate(_data(people=PEOPLE + (back_office,)))[
+        "access_leavers_have_no_active_accounts"
+    ]
+    assert "ohaddad" not in _failed(client)

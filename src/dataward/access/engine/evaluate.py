@@ -28,6 +28,7 @@ CLIENT_RULES: dict[str, Rule] = {
 #: Check id -> rule, for checks run for the operation as a whole.
 OPERATION_RULES: dict[str, Rule] = {
     "access_privileged_accounts_have_mfa": rules_people.privileged_mfa,
+    "access_unassigned_leavers_have_no_active_accounts": rules_people.leavers,
 }
 
 
