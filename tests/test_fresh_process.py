@@ -56,6 +56,9 @@ def test_every_package_command_in_a_new_process(tmp_path: Path, estate: Path) ->
         ("access", "review", "items", "1", "--client", "telora", "-f", "json"),
         ("access", "exception", "list", "--client", "telora", "-f", "json"),
         ("assess", "--client", "telora", "-f", "json"),
+        ("controls", "list", "-f", "json"),
+        ("controls", "show", "AC-02", "-f", "json"),
+        ("checklist", "build", "--client", "telora", "-f", "json"),
     ]  # fmt: skip
     for step in steps:
         done = _run(ws, *step) if step != ("init",) else _run(ws, "init")

@@ -14,8 +14,11 @@ FAIL_LEVELS = {"fail": ("fail",), "warning": ("fail", "warning"), "error": ("fai
 
 
 def register(cli: typer.Typer) -> None:
-    """Attach the assess command."""
+    """Attach the assess, controls and checklist commands."""
+    from dataward.controls import cli_catalog
+
     cli.command("assess")(assess)
+    cli_catalog.register(cli)
 
 
 def assess(

@@ -1,0 +1,1 @@
+"""The shipped control catalog and framework titles (YAML package data)."""

@@ -1,0 +1,118 @@
+"""The `dataward controls` and `dataward checklist` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.errors import DatawardError
+from dataward.output import Format, emit, emit_doc, err, write_xlsx
+
+controls = typer.Typer(help="The control catalog: controls, evidence and framework mappings.")
+checklist = typer.Typer(help="Per-client checklists of the controls that apply.")
+FrameworkOpt = Annotated[
+    list[str], typer.Option("--framework", help="Only controls mapped to this framework.")
+]
+
+
+def register(cli: typer.Typer) -> None:
+    """Attach the controls and checklist groups."""
+    cli.add_typer(controls, name="controls")
+    cli.add_typer(checklist, name="checklist")
+
+
+@controls.command("list")
+def list_controls(
+    ctx: typer.Context,
+    area: Annotated[str, typer.Option(help="Only this area (e.g. access_control).")] = "",
+    framework: Annotated[str, typer.Option(help="Only controls mapped to this framework.")] = "",
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+) -> None:
+    """List the catalog's controls with how each is evidenced and what it maps to."""
+    workspace(ctx)
+    from dataward.controls import catalog_service as svc
+
+    rows = svc.control_rows(area, framework.upper())
+    emit(rows, svc.CONTROL_COLUMNS, fmt, "Controls", output)
+
+
+@controls.command("show")
+def show_control(
+    ctx: typer.Context,
+    control: Annotated[str, typer.Argument(help="Control id, e.g. AC-03.")],
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """Show one control: statement, rationale, evidence and mapped requirements."""
+    workspace(ctx)
+    from dataward.controls import catalog_service as svc
+
+    doc = svc.control_doc(control)
+    if fmt is Format.TABLE:
+        rows = [{"field": k, "value": v} for k, v in doc.items() if k != "mappings"]
+        rows += [
+            {"field": fw, "value": "; ".join(f"{m['id']} {m['title']}" for m in items)}
+            for fw, items in doc["mappings"].items()
+        ]
+        emit(rows, ["field", "value"], fmt, doc["id"])
+    else:
+        emit_doc(doc)
+
+
+@checklist.command("build")
+def build(
+    ctx: typer.Context,
+    client: ClientOpt = None,
+    framework: FrameworkOpt = [],  # noqa: B006
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv, json, jsonl, md or xlsx.")
+    ] = "table",
+    output: OutputOpt = None,
+) -> None:
+    """Build the client's checklist: the controls that apply, why, and their latest status."""
+    if not client:
+        raise typer.BadParameter("name the client", param_hint="--client")
+    chosen = fmt.lower()
+    if chosen not in ("table", "csv", "json", "jsonl", "md", "xlsx"):
+        raise typer.BadParameter("use table, csv, json, jsonl, md or xlsx", param_hint="--format")
+    ws = workspace(ctx)
+    from dataward.controls import catalog_service as svc
+    from dataward.controls.engine.catalog import ID_FORMATS
+    from dataward.core.clients import get
+
+    wanted = [f.upper() for f in framework]
+    unknown = sorted(set(wanted) - set(ID_FORMATS))
+    if unknown:
+        raise DatawardError(
+            f"unknown framework {unknown[0]!r}", "--framework", f"use {', '.join(ID_FORMATS)}"
+        )
+    target = get(ws, client)
+    rows = svc.checklist_rows(ws, target, wanted)
+    title = f"Checklist for {target.name}" + (f" ({', '.join(wanted)})" if wanted else "")
+    if chosen == "xlsx":
+        if output is None:
+            raise typer.BadParameter("xlsx needs --output FILE", param_hint="--output")
+        write_xlsx(rows, svc.CHECKLIST_COLUMNS, output, "Checklist")
+        err.print(f"wrote {output}")
+    elif chosen == "md":
+        text = svc.markdown(rows, svc.CHECKLIST_COLUMNS, title)
+        _write(text, output)
+    else:
+        emit(rows, svc.CHECKLIST_COLUMNS, Format(chosen), title, output)
+    err.print(f"{len(rows)} controls apply to {target.slug}")
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Write text to --output atomically, or to stdout."""
+    import sys
+
+    from dataward.core.engine.workspace import atomic_write
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    atomic_write(output, text.encode(), mode=0o600)
+    err.print(f"wrote {output}")
