@@ -37,6 +37,15 @@ class Hookspecs:
         """Return named readers that give checks client-scoped data from the workspace."""
 
     @hookspec
+    def assessment_completed(
+        self, ws: Any, client: Any, assessment: int, outcomes: list[Any]
+    ) -> None:
+        """React to a stored assessment, e.g. raise or update one risk per failing control.
+
+        ``outcomes`` are the runner's Outcome rows with exceptions applied.
+        """
+
+    @hookspec
     def demo_import(self, ctx: Any) -> None:
         """Import the parts of the demo estate this package understands into the workspace."""
 

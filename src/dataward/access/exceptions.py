@@ -9,12 +9,11 @@ from django.db import transaction
 
 from dataward.access.models import AccessExceptionRecord
 from dataward.core import audit
-from dataward.core.engine.permissions import Action, may
+from dataward.core.approvals import check_time_box
+from dataward.core.engine.permissions import Action
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
-from dataward.errors import DatawardError
 
-MAX_DAYS = 366
 COLUMNS = ["ref", "account", "system", "permission", "starts", "ends", "approved_by", "reason",
            "created_by", "state"]  # fmt: skip
 
@@ -32,34 +31,9 @@ def add(
     starts: date | None = None,
 ) -> AccessExceptionRecord:
     """Record an exception; the approver must be another user allowed to approve for the client."""
-    from dataward.core.users import principal_for
-
     ws.require(Action.IMPORT, client.slug)
-    today = ws.clock().date()
-    begin = starts or today
-    if not reason.strip():
-        raise DatawardError(
-            "an exception needs a reason", "--reason", "say why the access is needed"
-        )
-    if ends < begin:
-        raise DatawardError(
-            f"ends {ends} is before it starts {begin}", "--ends", "give a later date"
-        )
-    if (ends - begin).days > MAX_DAYS:
-        raise DatawardError(
-            f"lasts more than {MAX_DAYS} days", "--ends", "time-box it; renew it later"
-        )
-    if approved_by == ws.actor.name:
-        raise DatawardError(
-            "you cannot approve your own exception", "--approved-by", "ask another user"
-        )
-    approver = principal_for(approved_by)
-    if not may(approver, Action.APPROVE, client.slug):
-        raise DatawardError(
-            f"{approved_by} ({approver.role}) may not approve for {client.slug}",
-            "--approved-by",
-            "name a manager or admin of this client",
-        )
+    begin = starts or ws.clock().date()
+    check_time_box(ws, client.slug, reason=reason, starts=begin, ends=ends, approved_by=approved_by)
     with transaction.atomic():
         count = AccessExceptionRecord.objects.for_client(client).count()
         record = AccessExceptionRecord.objects.create(

@@ -13,7 +13,7 @@ from dataward.core.engine.permissions import Action
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 
-STATUS_ORDER = ("fail", "error", "warning", "pass", "not_applicable")
+STATUS_ORDER = ("fail", "error", "warning", "excepted", "pass", "not_applicable")
 CONTROL_COLUMNS = ["control", "area", "title", "evidence", "applies", "mappings"]
 CHECKLIST_COLUMNS = [
     "control",
@@ -105,7 +105,7 @@ def scope_of(ws: Workspace, client: Client) -> ClientScope:
     return ClientScope(frozenset(client.data_categories), frozenset(client.frameworks), found)
 
 
-def _latest_status(client: Client) -> dict[str, tuple[str, int]]:
+def latest_status(client: Client) -> dict[str, tuple[str, int]]:
     """Return each check's worst status in the client's latest assessment, with failure count.
 
     Checks that run for the operation as a whole (privileged MFA, the audit chain) come from
@@ -136,10 +136,12 @@ def _worst(client: Client) -> dict[str, tuple[str, int]]:
     return worst
 
 
-def _control_status(c: Control, latest: dict[str, tuple[str, int]]) -> tuple[str, str]:
-    """Return a control's status from its checks' latest results, and the failing checks."""
+def _control_status(
+    c: Control, latest: dict[str, tuple[str, int]], attested: str = ""
+) -> tuple[str, str]:
+    """Return a control's status from its checks' latest results and attestation state."""
     if not c.checks:
-        return "attestation needed", ""
+        return (f"attested ({attested})" if attested else "attestation needed"), ""
     seen = [latest[i] for i in c.checks if i in latest]
     if not seen:
         return "not assessed", ""
@@ -147,7 +149,7 @@ def _control_status(c: Control, latest: dict[str, tuple[str, int]]) -> tuple[str
         f"{i} ({latest[i][1]})" for i in c.checks if i in latest and latest[i][0] == "fail"
     )
     status = min((s for s, _ in seen), key=STATUS_ORDER.index)
-    if status == "pass" and c.attestation:
+    if status == "pass" and c.attestation and not attested:
         status = "pass (attestation also needed)"
     return status, failing
 
@@ -158,11 +160,20 @@ def checklist_rows(
     """Return the client's checklist: controls in scope, why, evidence and latest status."""
     ws.require(Action.VIEW, client.slug)
     chosen = list(frameworks)
-    latest = _latest_status(client)
+    from dataward.controls import attestations
+
+    latest = latest_status(client)
+    today = ws.clock().date()
+    attested = {
+        cid: attestations.state(a.expires, today) for cid, a in attestations.latest(client).items()
+    }
     rows = []
     for entry in build(catalog(), scope_of(ws, client), chosen):
         c = entry.control
-        status, failing = _control_status(c, latest)
+        state = attested.get(c.id, "")
+        status, failing = _control_status(c, latest, "" if state == "expired" else state)
+        if state == "expired":
+            status = "attestation expired" if not c.checks else f"{status} (attestation expired)"
         rows.append(
             {
                 "control": c.id,

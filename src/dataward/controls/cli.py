@@ -15,10 +15,11 @@ FAIL_LEVELS = {"fail": ("fail",), "warning": ("fail", "warning"), "error": ("fai
 
 def register(cli: typer.Typer) -> None:
     """Attach the assess, controls and checklist commands."""
-    from dataward.controls import cli_catalog
+    from dataward.controls import cli_catalog, cli_posture
 
     cli.command("assess")(assess)
     cli_catalog.register(cli)
+    cli_posture.register(cli)
 
 
 def assess(
@@ -43,7 +44,11 @@ def assess(
         if client
         else [*Client.objects.filter(kind="operation"), *clients.visible(ws)]
     )
+    from dataward.controls.catalog_service import catalog
+
+    by_check = catalog().by_check()
     rows = []
+    notes: list[str] = []
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("assessing", total=len(targets))
         for target in targets:
@@ -58,11 +63,15 @@ def assess(
                     "subject": o.subject,
                     "summary": o.summary,
                     "evidence": list(o.evidence),
+                    "controls": [c.id for c in by_check.get(o.check_id, [])],
                     "assessment": run.pk,
                 }
                 for o in outcomes
             ]
             progress.advance(task)
+            notes.append(_posture_line(target.slug, run.counts))
+    for line in notes:
+        err.print(line)
     if fmt is Format.JSON:
         emit_doc({"results": rows}, output)
     else:
@@ -71,3 +80,17 @@ def assess(
     bad = FAIL_LEVELS.get(fail_on or "", ())
     if any(r["status"] in bad for r in rows):
         raise typer.Exit(1)
+
+
+def _posture_line(slug: str, counts: dict[str, object]) -> str:
+    """Return one stderr line: the posture score and what changed since the last assessment."""
+    posture = counts.get("posture") or {}
+    changes = counts.get("changes") or {}
+    overall = posture.get("overall") if isinstance(posture, dict) else None
+    score = "no scored controls" if overall is None else f"posture {overall}"
+    if isinstance(changes, dict):
+        return (
+            f"{slug}: {score}; {changes.get('newly_failing', 0)} newly failing, "
+            f"{changes.get('fixed', 0)} fixed since the previous assessment"
+        )
+    return f"{slug}: {score}"

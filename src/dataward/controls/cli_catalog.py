@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from dataward.output import Format, emit, emit_doc, err, write_xlsx
 
 controls = typer.Typer(help="The control catalog: controls, evidence and framework mappings.")
 checklist = typer.Typer(help="Per-client checklists of the controls that apply.")
+exceptions = typer.Typer(help="Time-boxed exceptions to checks, approved by another user.")
 FrameworkOpt = Annotated[
     list[str], typer.Option("--framework", help="Only controls mapped to this framework.")
 ]
@@ -22,6 +24,7 @@ def register(cli: typer.Typer) -> None:
     """Attach the controls and checklist groups."""
     cli.add_typer(controls, name="controls")
     cli.add_typer(checklist, name="checklist")
+    cli.add_typer(exceptions, name="exceptions")
 
 
 @controls.command("list")
@@ -116,3 +119,60 @@ def _write(text: str, output: Path | None) -> None:
         return
     atomic_write(output, text.encode(), mode=0o600)
     err.print(f"wrote {output}")
+
+
+def _day(text: str | None, option: str) -> date | None:
+    """Parse a YYYY-MM-DD option."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not YYYY-MM-DD", param_hint=option) from None
+
+
+@exceptions.command("add")
+def exception_add(
+    ctx: typer.Context,
+    client: ClientOpt = None,
+    check: Annotated[str, typer.Option(help="Check id the exception is for.")] = "",
+    subject: Annotated[str, typer.Option(help="Only this subject (default: every subject).")] = "*",
+    ends: Annotated[str, typer.Option(help="Last day in force, YYYY-MM-DD.")] = "",
+    reason: Annotated[str, typer.Option(help="Why, and what compensates meanwhile.")] = "",
+    approved_by: Annotated[str, typer.Option(help="dataward user who approved it.")] = "",
+    starts: Annotated[str | None, typer.Option(help="First day (default today).")] = None,
+) -> None:
+    """Record a time-boxed exception: the check's failures show as excepted until it ends."""
+    if not check or not ends or not approved_by:
+        raise typer.BadParameter("give --check, --ends and --approved-by")
+    ws = workspace(ctx)
+    from dataward.controls import exceptions_service
+    from dataward.core.clients import ensure_operation, get
+
+    target = get(ws, client) if client else ensure_operation(ws)
+    end_day = _day(ends, "--ends")
+    assert end_day is not None
+    rec = exceptions_service.add(
+        ws,
+        target,
+        check_id=check,
+        subject=subject,
+        ends=end_day,
+        reason=reason,
+        approved_by=approved_by,
+        starts=_day(starts, "--starts"),
+    )
+    err.print(f"exception {rec.ref} for {check} on {target.slug} recorded until {rec.ends}")
+
+
+@exceptions.command("list")
+def exception_list(
+    ctx: typer.Context, client: ClientOpt = None, fmt: FormatOpt = Format.TABLE
+) -> None:
+    """List a client's (or the operation's) exceptions to checks and whether each is in force."""
+    ws = workspace(ctx)
+    from dataward.controls import exceptions_service
+    from dataward.core.clients import ensure_operation, get
+
+    target = get(ws, client) if client else ensure_operation(ws)
+    emit(exceptions_service.rows(ws, target), exceptions_service.COLUMNS, fmt, "Exceptions")

@@ -28,3 +28,30 @@ class CheckResult(ClientOwned):
     summary = models.TextField()
     evidence = models.JSONField(default=list)
     at = models.DateTimeField()
+    controls = models.JSONField(default=list)  # ids of the catalog controls this check evidences
+    exception_ref = models.CharField(max_length=32, blank=True)
+
+
+class CheckException(ClientOwned):
+    """A time-boxed exception to one check's failures, approved by someone other than its author."""
+
+    ref = models.CharField(max_length=32)
+    check_id = models.CharField(max_length=120)
+    subject = models.CharField(max_length=300, default="*")
+    reason = models.TextField()
+    approved_by = models.CharField(max_length=150)
+    starts = models.DateField()
+    ends = models.DateField()
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+
+
+class Attestation(ClientOwned):
+    """A person's signed statement that a control is in place, with hashed evidence files."""
+
+    control_id = models.CharField(max_length=16, db_index=True)
+    attester = models.CharField(max_length=150)
+    statement = models.TextField()
+    files = models.JSONField(default=list)  # [{"name", "sha256", "size"}]; bytes in evidence/
+    attested_at = models.DateTimeField()
+    expires = models.DateField()

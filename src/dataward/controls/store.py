@@ -7,6 +7,8 @@ from functools import cache
 
 from django.db import transaction
 
+from dataward.controls import catalog_service, exceptions_service
+from dataward.controls.engine import exceptions
 from dataward.controls.engine.registry import Registry, Status
 from dataward.controls.engine.runner import Outcome, run_checks
 from dataward.controls.models import Assessment, CheckResult
@@ -33,8 +35,11 @@ def assess(
     ws.require(Action.ASSESS, None if client.is_operation else client.slug)
     now = ws.clock()
     scope = "operation" if client.is_operation else "client"
-    outcomes = list(run_checks(registry().for_scope(scope), DjangoView(ws, client, now), on_done))
+    raw = run_checks(registry().for_scope(scope), DjangoView(ws, client, now), on_done)
+    waived = list(exceptions.apply(raw, exceptions_service.in_force(client), now.date()))
+    outcomes = [o for o, _ in waived]
     counts = {s.value: sum(o.status == s for o in outcomes) for s in Status}
+    by_check = catalog_service.catalog().by_check()
     with transaction.atomic():
         run = Assessment.objects.create(
             client=client,
@@ -55,8 +60,10 @@ def assess(
                 summary=o.summary,
                 evidence=list(o.evidence),
                 at=now,
+                controls=[c.id for c in by_check.get(o.check_id, [])],
+                exception_ref=ref,
             )
-            for o in outcomes
+            for o, ref in waived
         )
         audit.record(
             ws,
@@ -66,4 +73,16 @@ def assess(
             str(run.pk),
             detail=counts,
         )
+    from dataward.controls import posture_service
+
+    with transaction.atomic():
+        run.counts = {
+            **counts,
+            "posture": posture_service.compute(ws, client),
+            "changes": {
+                k: len(v) for k, v in posture_service.changes_since_previous(client, run).items()
+            },
+        }
+        run.save(update_fields=["counts"])
+    hook().assessment_completed(ws=ws, client=client, assessment=run.pk, outcomes=outcomes)
     return run, outcomes

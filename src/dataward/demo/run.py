@@ -58,7 +58,8 @@ def assess_all(ws: Workspace) -> list[dict[str, Any]]:
     from dataward.core.models import Client
 
     rows = []
-    for client in Client.objects.order_by("kind", "slug"):
+    # The operation first: its results (privileged MFA, audit chain) count in client posture.
+    for client in Client.objects.order_by("-kind", "slug"):
         _, outcomes = store.assess(ws, client)
         rows += [
             {

@@ -26,6 +26,7 @@ class Status(StrEnum):
     WARNING = "warning"
     NOT_APPLICABLE = "not_applicable"
     ERROR = "error"
+    EXCEPTED = "excepted"  # a failure or warning covered by a time-boxed exception in force
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,52 @@
+"""Time-boxed exceptions: an approved, dated waiver of one check's failures for a client.
+
+While in force, a failure or warning of the named check (on the named subject, or on every
+subject with '*') is stored as ``excepted`` with the exception's reference, so it neither counts
+against the posture nor raises a risk, and it comes back as a failure the day after it ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+
+from dataward.controls.engine.registry import Status
+from dataward.controls.engine.runner import Outcome
+
+WAIVABLE = (Status.FAIL, Status.WARNING)
+
+
+@dataclass(frozen=True)
+class CheckException:
+    """An approved exception for one check (and subject) between two dates."""
+
+    ref: str
+    check_id: str
+    subject: str  # '*' for every subject
+    starts: date
+    ends: date
+    approved_by: str = ""
+
+    def covers(self, outcome: Outcome, today: date) -> bool:
+        """Return whether this exception, in force today, covers the outcome."""
+        return (
+            outcome.status in WAIVABLE
+            and self.starts <= today <= self.ends
+            and outcome.check_id == self.check_id
+            and self.subject in ("*", outcome.subject)
+        )
+
+
+def apply(
+    outcomes: Iterable[Outcome], exceptions: Iterable[CheckException], today: date
+) -> Iterator[tuple[Outcome, str]]:
+    """Yield each outcome (excepted when an exception covers it) and the exception's ref."""
+    active = [e for e in exceptions if e.starts <= today <= e.ends]
+    for outcome in outcomes:
+        match = next((e for e in active if e.covers(outcome, today)), None)
+        if match is None:
+            yield outcome, ""
+            continue
+        summary = f"{outcome.summary} (excepted by {match.ref} until {match.ends})"
+        yield replace(outcome, status=Status.EXCEPTED, summary=summary), match.ref
