@@ -93,3 +93,53 @@ def test_checklist_errors(cli, demo_ws: Path) -> None:
     )
     assert_one_line_error(cli("checklist", "build", "--client", "nobody", "-w", w), "nobody")
     assert cli("checklist", "build", "--client", "northbank", "-f", "xlsx", "-w", w).code == 2
+
+
+def test_owners_and_due_dates(cli, demo_ws: Path) -> None:
+    w = str(demo_ws)
+    assert cli("users", "add", "olga", "--role", "manager", "-w", w).code == 0
+    done = cli(
+        "checklist",
+        "assign",
+        "DA-05",
+        "ac-01",
+        "--client",
+        "telora",
+        "--owner",
+        "Priya (ops)",
+        "--due",
+        "2026-11-01",
+        "-w",
+        w,
+        DATAWARD_USER="olga",
+    )
+    assert done.code == 0, done
+    rows = {
+        r["control"]: r
+        for r in json.loads(
+            cli("checklist", "build", "--client", "telora", "-f", "json", "-w", w).out
+        )
+    }
+    assert (rows["DA-05"]["owner"], rows["DA-05"]["due"]) == ("Priya (ops)", "2026-11-01")
+    assert rows["DA-05"]["status"] == "attestation needed (overdue)"
+    assert rows["AC-01"]["owner"] == "Priya (ops)"
+    assert_one_line_error(
+        cli("checklist", "assign", "ZZ-01", "--client", "telora", "--owner", "x", "-w", w), "ZZ-01"
+    )
+    assert (
+        cli("users", "add", "vic", "--role", "client-viewer", "--client", "telora", "-w", w).code
+        == 0
+    )
+    denied = cli(
+        "checklist",
+        "assign",
+        "DA-05",
+        "--client",
+        "telora",
+        "--owner",
+        "x",
+        "-w",
+        w,
+        DATAWARD_USER="vic",
+    )
+    assert_one_line_error(denied, "may not approve")

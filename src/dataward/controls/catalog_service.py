@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -23,8 +24,11 @@ CHECKLIST_COLUMNS = [
     "evidence",
     "status",
     "failing_checks",
+    "owner",
+    "due",
     "requirements",
 ]
+DONE = ("pass", "attested (current)", "attested (due soon)", "not_applicable")
 
 
 @cache
@@ -167,6 +171,7 @@ def checklist_rows(
     attested = {
         cid: attestations.state(a.expires, today) for cid, a in attestations.latest(client).items()
     }
+    assigned = assignments(client)
     rows = []
     for entry in build(catalog(), scope_of(ws, client), chosen):
         c = entry.control
@@ -174,8 +179,13 @@ def checklist_rows(
         status, failing = _control_status(c, latest, "" if state == "expired" else state)
         if state == "expired":
             status = "attestation expired" if not c.checks else f"{status} (attestation expired)"
+        owner, due = assigned.get(c.id, ("", None))
+        if due is not None and due < today and status not in DONE:
+            status = f"{status} (overdue)"
         rows.append(
             {
+                "owner": owner,
+                "due": due,
                 "control": c.id,
                 "area": c.area,
                 "title": c.title,
@@ -198,3 +208,40 @@ def markdown(rows: list[dict[str, Any]], columns: list[str], title: str) -> str:
     lines = [f"# {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
     return "\n".join(lines) + "\n"
+
+
+def assignments(client: Client) -> dict[str, tuple[str, date | None]]:
+    """Return each control's owner and due date for the client."""
+    from dataward.controls.models import ControlAssignment
+
+    rows = ControlAssignment.objects.for_client(client).values_list("control_id", "owner", "due")
+    return {cid: (owner, due) for cid, owner, due in rows}
+
+
+def assign(ws: Workspace, client: Client, controls: list[str], owner: str, due: date | None) -> int:
+    """Give controls an owner and a due date for the client (audited); return how many."""
+    from django.db import transaction
+
+    from dataward.controls.models import ControlAssignment
+    from dataward.core import audit
+    from dataward.errors import DatawardError
+
+    ws.require(Action.APPROVE, client.slug)
+    if not owner.strip():
+        raise DatawardError("an owner is needed", "--owner", "name who is accountable")
+    ids = [catalog().control(c).id for c in controls]
+    with transaction.atomic():
+        for cid in ids:
+            ControlAssignment.objects.for_client(client).update_or_create(
+                client=client,
+                control_id=cid,
+                defaults={
+                    "owner": owner,
+                    "due": due,
+                    "assigned_by": ws.actor.name,
+                    "assigned_at": ws.clock(),
+                },
+            )
+            after = {"owner": owner, "due": str(due or "")}
+            audit.record(ws, "control.assign", client.slug, "control", cid, after=after)
+    return len(ids)

@@ -176,3 +176,22 @@ def exception_list(
 
     target = get(ws, client) if client else ensure_operation(ws)
     emit(exceptions_service.rows(ws, target), exceptions_service.COLUMNS, fmt, "Exceptions")
+
+
+@checklist.command("assign")
+def assign(
+    ctx: typer.Context,
+    controls: Annotated[list[str], typer.Argument(help="Control ids.")],
+    client: ClientOpt = None,
+    owner: Annotated[str, typer.Option(help="Who is accountable for the control.")] = "",
+    due: Annotated[str | None, typer.Option(help="When it must be in place, YYYY-MM-DD.")] = None,
+) -> None:
+    """Assign controls an owner and a due date for a client; overdue ones show in the checklist."""
+    if not client:
+        raise typer.BadParameter("name the client", param_hint="--client")
+    ws = workspace(ctx)
+    from dataward.controls import catalog_service as svc
+    from dataward.core.clients import get
+
+    count = svc.assign(ws, get(ws, client), controls, owner, _day(due, "--due"))
+    err.print(f"{count} controls assigned to {owner} for {client}")

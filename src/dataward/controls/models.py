@@ -55,3 +55,20 @@ class Attestation(ClientOwned):
     files = models.JSONField(default=list)  # [{"name", "sha256", "size"}]; bytes in evidence/
     attested_at = models.DateTimeField()
     expires = models.DateField()
+
+
+class ControlAssignment(ClientOwned):
+    """Who owns a control for a client, and by when it must be in place."""
+
+    control_id = models.CharField(max_length=16)
+    owner = models.CharField(max_length=150)
+    due = models.DateField(null=True)
+    assigned_by = models.CharField(max_length=150)
+    assigned_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "control_id"], name="controls_assignment_uniq"
+            )
+        ]
