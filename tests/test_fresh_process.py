@@ -59,6 +59,8 @@ def test_every_package_command_in_a_new_process(tmp_path: Path, estate: Path) ->
         ("controls", "list", "-f", "json"),
         ("controls", "show", "AC-02", "-f", "json"),
         ("checklist", "build", "--client", "telora", "-f", "json"),
+        ("posture", "--client", "telora", "-f", "json"),
+        ("report", "--client", "telora", "-f", "html"),
     ]  # fmt: skip
     for step in steps:
         done = _run(ws, *step) if step != ("init",) else _run(ws, "init")

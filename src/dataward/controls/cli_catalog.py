@@ -195,3 +195,13 @@ def assign(
 
     count = svc.assign(ws, get(ws, client), controls, owner, _day(due, "--due"))
     err.print(f"{count} controls assigned to {owner} for {client}")
+
+
+@controls.command("export")
+def export_catalog(ctx: typer.Context, output: OutputOpt = None) -> None:
+    """Write the catalog as an OSCAL catalog (JSON), e.g. for a GRC tool or an auditor."""
+    ws = workspace(ctx)
+    from dataward.controls import catalog_service as svc
+    from dataward.reports.engine.oscal import catalog_document
+
+    emit_doc(catalog_document(svc.catalog(), ws.clock()), output)

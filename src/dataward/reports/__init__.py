@@ -1,0 +1,1 @@
+"""Reports: assessment results and the control catalog exported for auditors (OSCAL)."""

@@ -1,0 +1,15 @@
+"""Plug the reports package into dataward: the report command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dataward.plugins import hookimpl
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    """Add the report command."""
+    from dataward.reports import cli as reports_cli
+
+    reports_cli.register(cli)

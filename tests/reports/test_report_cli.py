@@ -1,0 +1,110 @@
+"""`dataward report` in every format on the demo workspace: content, isolation, no values leak."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers import assert_one_line_error
+
+AS_OF = "2026-11-28"
+LEAKY = ["CREDIT_CARD", "US_SSN", "IBAN_CODE", "IN_AADHAAR", "UK_NINO", "UK_NHS", "SECRET"]
+
+
+@pytest.fixture(scope="module")
+def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from dataward.cli import main
+
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    assert main(["demo", "-w", str(root), "--as-of", AS_OF]) == 0
+    return root
+
+
+def _no_sensitive_values(text: str) -> None:
+    from dataward.discovery import detect
+
+    assert [d.entity_type for d in detect(text, entities=LEAKY)] == []
+
+
+def test_html_is_self_contained_and_names_the_client(cli, demo_ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "northbank.html"
+    result = cli("report", "--client", "northbank", "-o", str(out), "-w", str(demo_ws))
+    assert result.code == 0, result
+    page = out.read_text()
+    assert page.startswith("<!doctype html>")
+    assert "Northbank Retail Bank: data-security baseline" in page
+    assert "Posture by area" in page
+    assert "DA-03" in page
+    assert page.count("<svg") == 3
+    # no script, no external asset: the only URL is the SVG namespace
+    assert "<script" not in page
+    assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}
+    assert "Carewell" not in page  # another client's name never appears
+    _no_sensitive_values(page)
+    to_stdout = cli("report", "--client", "telora", "-w", str(demo_ws))
+    assert to_stdout.out.startswith("<!doctype html>")
+
+
+def test_pdf_and_xlsx(cli, demo_ws: Path, tmp_path: Path) -> None:
+    w = str(demo_ws)
+    pdf = tmp_path / "carewell.pdf"
+    assert cli("report", "--client", "carewell", "-f", "pdf", "-o", str(pdf), "-w", w).code == 0
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Carewell Health Insurance: data-security baseline" in text
+    assert "Posture by area" in text
+    assert "page 1" in text
+    _no_sensitive_values(text)
+    book = tmp_path / "carewell.xlsx"
+    assert cli("report", "--client", "carewell", "-f", "xlsx", "-o", str(book), "-w", w).code == 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    assert wb.sheetnames == ["Summary", "Areas", "Checklist", "Failing checks", "Trend"]
+    assert wb["Areas"].max_row == 13  # header + 12 areas
+    assert_one_line_error(cli("report", "--client", "carewell", "-f", "pdf", "-w", w), "--output")
+    assert_one_line_error(cli("report", "--client", "carewell", "-f", "docx", "-w", w), "--format")
+
+
+def test_oscal_results_validate(cli, demo_ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "telora.json"
+    assert (
+        cli("report", "--client", "telora", "-f", "oscal", "-o", str(out), "-w", str(demo_ws)).code
+        == 0
+    )
+    doc = json.loads(out.read_text())
+    from trestle.oscal.assessment_results import AssessmentResults
+
+    results = AssessmentResults.model_validate(doc["assessment-results"])
+    assert results.results[0].observations
+    _no_sensitive_values(out.read_text())
+
+
+def test_a_client_never_assessed(cli, tmp_path: Path) -> None:
+    w = str(tmp_path / "ws")
+    assert cli("init", "-w", w).code == 0
+    assert (
+        cli("clients", "add", "acme", "--name", "Acme Bank", "--category", "PII", "-w", w).code == 0
+    )
+    page = cli("report", "--client", "acme", "-w", w)
+    assert page.code == 0, page
+    assert "never assessed" in page.out
+    assert_one_line_error(
+        cli("report", "--client", "acme", "-f", "oscal", "-w", w), "never been assessed"
+    )
+
+
+def test_catalog_export_as_oscal(cli, demo_ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "catalog.json"
+    assert cli("controls", "export", "-o", str(out), "-w", str(demo_ws)).code == 0
+    from trestle.oscal.catalog import Catalog
+
+    catalog = Catalog.model_validate(json.loads(out.read_text())["catalog"])
+    assert catalog.groups is not None
+    assert len(catalog.groups) == 12
