@@ -50,6 +50,10 @@ class Hookspecs:
         """Import the parts of the demo estate this package understands into the workspace."""
 
     @hookspec
+    def demo_finish(self, ctx: Any) -> None:
+        """Finish the demo after every client was assessed (e.g. write the reports)."""
+
+    @hookspec
     def demo_verify(self, ctx: Any) -> Iterable[Any]:  # type: ignore[empty-body]
         """Return ``AreaOutcome`` rows comparing what this package raised with the manifest."""
 

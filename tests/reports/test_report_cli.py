@@ -108,3 +108,15 @@ def test_catalog_export_as_oscal(cli, demo_ws: Path, tmp_path: Path) -> None:
     catalog = Catalog.model_validate(json.loads(out.read_text())["catalog"])
     assert catalog.groups is not None
     assert len(catalog.groups) == 12
+
+
+def test_the_demo_writes_every_clients_reports(demo_ws: Path) -> None:
+    folder = demo_ws / "reports"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(
+        f"{c}.{ext}"
+        for c in ("carewell", "northbank", "telora")
+        for ext in ("html", "pdf", "xlsx", "oscal.json")
+    )
+    assert (folder / "northbank.pdf").read_bytes().startswith(b"%PDF")
+    assert folder.stat().st_mode & 0o777 == 0o700

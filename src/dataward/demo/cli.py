@@ -120,6 +120,8 @@ def _run_demo(root: Path, seed: int, as_of: date | None, verify: bool, fmt: Form
         run.import_estate(ctx)
     with err.status("running every check"):
         results = run.assess_all(ws)
+    with err.status("writing the reports"):
+        run.finish(ctx)
     if not verify:
         columns = ["client", "name", "data", "frameworks", "files", "planted", "checks"]
         emit(run.summary_rows(manifest, results), columns, fmt, "dataward demo: per client")

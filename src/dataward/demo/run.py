@@ -73,6 +73,11 @@ def assess_all(ws: Workspace) -> list[dict[str, Any]]:
     return rows
 
 
+def finish(ctx: DemoContext) -> None:
+    """Let every installed package finish the demo (the reports package writes the reports)."""
+    hook().demo_finish(ctx=ctx)
+
+
 def verify(ctx: DemoContext) -> dict[str, Any]:
     """Compare what the installed packages raised with the manifest."""
     outcomes: list[AreaOutcome] = [o for batch in hook().demo_verify(ctx=ctx) for o in batch]
