@@ -15,9 +15,49 @@ from dataward.output import err
 FORMATS = ("html", "xlsx", "pdf", "oscal")
 
 
+pack = typer.Typer(help="One archive of a client's evidence, and its verification.")
+
+
 def register(cli: typer.Typer) -> None:
-    """Attach the report command."""
+    """Attach the report and evidence-pack commands."""
     cli.command("report")(report)
+    cli.add_typer(pack, name="evidence-pack")
+
+
+@pack.callback(invoke_without_command=True)
+def evidence_pack(
+    ctx: typer.Context,
+    client: ClientOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Zip file to write.")
+    ] = None,
+) -> None:
+    """Write one client's evidence pack: reports, results, attestations, files and a manifest."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not client:
+        raise typer.BadParameter("name the client", param_hint="--client")
+    ws = workspace(ctx)
+    from dataward.core.clients import get
+    from dataward.reports import evidence_pack as ep
+
+    target = get(ws, client)
+    path = output or Path(f"{target.slug}-evidence-{ws.clock().date()}.zip")
+    manifest = ep.build(ws, target, path)
+    err.print(f"wrote {path}: {len(manifest['files'])} files and manifest.json")
+
+
+@pack.command("verify")
+def verify(path: Annotated[Path, typer.Argument(help="Evidence pack (zip).")]) -> None:
+    """Check every file of a pack against its manifest; exit 1 when anything is off."""
+    from dataward.output import Format, emit
+    from dataward.reports import evidence_pack as ep
+
+    problems = ep.verify(path)
+    if problems:
+        emit(problems, ["path", "problem"], Format.TABLE, f"{path}: not intact")
+        raise typer.Exit(1)
+    err.print(f"{path}: intact, every file matches the manifest")
 
 
 def report(

@@ -136,12 +136,20 @@ def cross_client(ctx: Context) -> RuleOutcome:
         if person is None or ctx.data.client in person.clients:
             continue
         ent = grant.entitlement
-        assigned = ", ".join(person.clients) or "no client"
-        summary = (
-            f"{ent.account} ({person.employee_id}) is assigned to {assigned} but holds "
-            f"{ent.permission} on {ctx.data.client}'s {grant.system}"
+        # Other clients are not named: this finding is shown to this client's reviewers.
+        elsewhere = len(person.clients)
+        where = (
+            f"{elsewhere} other client account{'s' * (elsewhere != 1)}"
+            if elsewhere
+            else "no client"
         )
-        out.violations.append(Violation(ent.account, summary, (_row(grant, assigned=assigned),)))
+        summary = (
+            f"{ent.account} ({person.employee_id}) is assigned to {where}, not "
+            f"{ctx.data.client}, but holds {ent.permission} on {grant.system}"
+        )
+        out.violations.append(
+            Violation(ent.account, summary, (_row(grant, other_clients=elsewhere),))
+        )
     out.passed = (
         f"every holder of {ctx.data.client}'s entitlements is assigned to {ctx.data.client}"
     )
