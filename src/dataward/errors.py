@@ -38,3 +38,7 @@ class PermissionDeniedError(DatawardError):
 
 class UnscopedQueryError(DatawardError):
     """Report a read of client-owned records that was not scoped to a client."""
+
+
+class ImportFileError(DatawardError):
+    """Report a bad import file, naming the file, row and field at fault."""

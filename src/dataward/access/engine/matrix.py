@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from dataward.access.engine.tabular import read_rows
 from dataward.access.engine.types import ImportFileError
+from dataward.core.engine.tabular import read_rows
 
 Perm = tuple[str, str]  # (system, permission), lower case
 TOP_KEYS = frozenset(

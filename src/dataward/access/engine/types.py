@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
-from dataward.errors import DatawardError
+from dataward.errors import ImportFileError as ImportFileError  # re-exported for connectors
 
 #: HR statuses; anything a roster says is mapped onto one of these.
 STATUSES = ("active", "leave", "terminated")
@@ -17,10 +17,6 @@ PRIVILEGED_GROUPS = (
     "security administrator", "exchange administrator", "user administrator", "root", "wheel",
     "sudo",
 )  # fmt: skip
-
-
-class ImportFileError(DatawardError):
-    """Report a bad import file, naming the file, row and field at fault."""
 
 
 @dataclass(frozen=True)

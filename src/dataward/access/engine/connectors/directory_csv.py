@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from dataward.access.engine.tabular import read_rows
 from dataward.access.engine.types import Account, ImportFileError, ImportResult
+from dataward.core.engine.tabular import read_rows
 
 COLUMNS = {
     "username": ("user name", "login", "samaccountname", "account", "user principal name", "upn"),

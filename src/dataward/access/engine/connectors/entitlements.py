@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from dataward.access.engine.tabular import read_rows
 from dataward.access.engine.types import Entitlement, ImportFileError, ImportResult
+from dataward.core.engine.tabular import read_rows
 
 COLUMNS = {
     "account": ("username", "user", "login", "user id", "userid"),

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dataward.access.engine.tabular import FALSE, TRUE, Row, norm, read_rows
 from dataward.access.engine.types import Account, ImportFileError, ImportResult
+from dataward.core.engine.tabular import FALSE, TRUE, Row, norm, read_rows
 
 ACCEPTED = (
     "give the Microsoft Graph userRegistrationDetails or signIns JSON, or the CSV the Entra admin "

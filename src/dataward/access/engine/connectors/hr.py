@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from dataward.access.engine.tabular import Row, read_rows
 from dataward.access.engine.types import ImportFileError, ImportResult, Person
+from dataward.core.engine.tabular import Row, read_rows
 
 COLUMNS = {
     "employee_id": ("employee id", "emp id", "employee number", "employeenumber", "staff id"),

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from dataward.access.engine.types import ImportFileError
+from dataward.errors import ImportFileError
 
 _NORM = re.compile(r"[^a-z0-9]+")
 TRUE = frozenset({"true", "yes", "y", "1", "t", "enabled", "x"})
