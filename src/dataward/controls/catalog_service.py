@@ -163,8 +163,12 @@ def checklist_rows(
 ) -> list[dict[str, Any]]:
     """Return the client's checklist: controls in scope, why, evidence and latest status."""
     ws.require(Action.VIEW, client.slug)
-    chosen = list(frameworks)
-    from dataward.controls import attestations
+    from dataward.controls import attestations, frameworks_service
+
+    own = frameworks_service.custom(client)
+    chosen = [f for f in frameworks if f not in own]
+    own_chosen = [own[f] for f in frameworks if f in own]
+    in_own = set().union(*(fw.by_control() for fw in own_chosen)) if own_chosen else set()
 
     latest = latest_status(client)
     today = ws.clock().date()
@@ -175,6 +179,8 @@ def checklist_rows(
     rows = []
     for entry in build(catalog(), scope_of(ws, client), chosen):
         c = entry.control
+        if own_chosen and not chosen and c.id not in in_own:
+            continue
         state = attested.get(c.id, "")
         status, failing = _control_status(c, latest, "" if state == "expired" else state)
         if state == "expired":
@@ -193,7 +199,15 @@ def checklist_rows(
                 "evidence": _evidence(c),
                 "status": status,
                 "failing_checks": failing,
-                "requirements": _mappings(c, chosen or client.frameworks),
+                "requirements": "; ".join(
+                    filter(
+                        None,
+                        [
+                            _mappings(c, chosen or client.frameworks),
+                            _own(c, own_chosen or own.values()),
+                        ],
+                    )
+                ),
             }
         )
     return rows
@@ -245,3 +259,13 @@ def assign(ws: Workspace, client: Client, controls: list[str], owner: str, due: 
             after = {"owner": owner, "due": str(due or "")}
             audit.record(ws, "control.assign", client.slug, "control", cid, after=after)
     return len(ids)
+
+
+def _own(c: Control, frameworks: Iterable[Any]) -> str:
+    """Return the client's own requirement ids the control satisfies, per framework."""
+    parts = []
+    for fw in frameworks:
+        ids = fw.by_control().get(c.id)
+        if ids:
+            parts.append(f"{fw.id} {', '.join(ids)}")
+    return "; ".join(parts)

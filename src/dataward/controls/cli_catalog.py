@@ -15,6 +15,7 @@ from dataward.output import Format, emit, emit_doc, err, write_xlsx
 controls = typer.Typer(help="The control catalog: controls, evidence and framework mappings.")
 checklist = typer.Typer(help="Per-client checklists of the controls that apply.")
 exceptions = typer.Typer(help="Time-boxed exceptions to checks, approved by another user.")
+frameworks = typer.Typer(help="A client's own control sets, mapped onto the baseline.")
 FrameworkOpt = Annotated[
     list[str], typer.Option("--framework", help="Only controls mapped to this framework.")
 ]
@@ -25,6 +26,7 @@ def register(cli: typer.Typer) -> None:
     cli.add_typer(controls, name="controls")
     cli.add_typer(checklist, name="checklist")
     cli.add_typer(exceptions, name="exceptions")
+    cli.add_typer(frameworks, name="frameworks")
 
 
 @controls.command("list")
@@ -83,16 +85,19 @@ def build(
         raise typer.BadParameter("use table, csv, json, jsonl, md or xlsx", param_hint="--format")
     ws = workspace(ctx)
     from dataward.controls import catalog_service as svc
+    from dataward.controls import frameworks_service
     from dataward.controls.engine.catalog import ID_FORMATS
     from dataward.core.clients import get
 
+    target = get(ws, client)
     wanted = [f.upper() for f in framework]
-    unknown = sorted(set(wanted) - set(ID_FORMATS))
+    unknown = sorted(set(wanted) - set(ID_FORMATS) - set(frameworks_service.custom(target)))
     if unknown:
         raise DatawardError(
-            f"unknown framework {unknown[0]!r}", "--framework", f"use {', '.join(ID_FORMATS)}"
+            f"unknown framework {unknown[0]!r}",
+            "--framework",
+            f"use {', '.join(ID_FORMATS)} or one imported with dataward frameworks import",
         )
-    target = get(ws, client)
     rows = svc.checklist_rows(ws, target, wanted)
     title = f"Checklist for {target.name}" + (f" ({', '.join(wanted)})" if wanted else "")
     if chosen == "xlsx":
@@ -205,3 +210,47 @@ def export_catalog(ctx: typer.Context, output: OutputOpt = None) -> None:
     from dataward.reports.engine.oscal import catalog_document
 
     emit_doc(catalog_document(svc.catalog(), ws.clock()), output)
+
+
+@frameworks.command("import")
+def frameworks_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="YAML, CSV or XLSX: id, title, controls.")],
+    client: ClientOpt = None,
+    framework_id: Annotated[
+        str, typer.Option("--id", help="Framework id, e.g. ACME_SUPPLIER.")
+    ] = "",
+    title: Annotated[str, typer.Option(help="Framework title.")] = "",
+    mapping: Annotated[list[str], typer.Option("--map", help="FIELD=HEADER for a column.")] = [],  # noqa: B006
+) -> None:
+    """Import a client's own control set and its mapping onto the baseline controls."""
+    if not client:
+        raise typer.BadParameter("name the client", param_hint="--client")
+    pairs = {}
+    for pair in mapping:
+        field, sep, header = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{pair!r} is not FIELD=HEADER", param_hint="--map")
+        pairs[field.strip()] = header.strip()
+    ws = workspace(ctx)
+    from dataward.controls import frameworks_service
+    from dataward.core.clients import get
+
+    fw = frameworks_service.import_framework(ws, get(ws, client), path, framework_id, title, pairs)
+    err.print(f"{fw.id}: {len(fw.requirements)} requirements imported for {client}")
+
+
+@frameworks.command("list")
+def frameworks_list(
+    ctx: typer.Context, client: ClientOpt = None, fmt: FormatOpt = Format.TABLE
+) -> None:
+    """List a client's own frameworks."""
+    if not client:
+        raise typer.BadParameter("name the client", param_hint="--client")
+    ws = workspace(ctx)
+    from dataward.controls import frameworks_service
+    from dataward.core.clients import get
+
+    emit(
+        frameworks_service.rows(ws, get(ws, client)), frameworks_service.COLUMNS, fmt, "Frameworks"
+    )

@@ -72,3 +72,22 @@ class ControlAssignment(ClientOwned):
                 fields=["client", "control_id"], name="controls_assignment_uniq"
             )
         ]
+
+
+class CustomFramework(ClientOwned):
+    """A client's own control set or an extra framework, mapped onto the baseline controls."""
+
+    framework_id = models.CharField(max_length=48)
+    title = models.CharField(max_length=200)
+    requirements = models.JSONField(default=list)  # [{"id", "title", "controls": [...]}]
+    location = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField()
+    imported_by = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "framework_id"], name="controls_custom_fw_uniq"
+            )
+        ]
