@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
@@ -40,7 +41,7 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format, 
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
-        writer.writerows({k: _cell(r.get(k)) for k in columns} for r in rows)
+        writer.writerows({k: inert(_cell(r.get(k))) for k in columns} for r in rows)
         return buf.getvalue()
     table = Table(title=title, title_justify="left")
     for col in columns:
@@ -118,7 +119,22 @@ def write_xlsx(
 
 
 def _xlsx_cell(value: Any) -> Any:
-    """Return a value openpyxl can store (lists joined, mappings as JSON)."""
+    """Return a value openpyxl can store (lists joined, mappings as JSON), never a formula."""
     if isinstance(value, list | tuple | set | dict):
-        return _cell(value)
-    return value
+        return inert(_cell(value))
+    return inert(value) if isinstance(value, str) else value
+
+
+_NUMBER = re.compile(r"^-\d+(\.\d+)?$")
+
+
+def inert(text: str) -> str:
+    """Return text a spreadsheet will not run as a formula (imported names can be hostile).
+
+    Text starting with = + @ tab or CR, or with - unless it is a plain negative number or a
+    lone dash, gets a leading apostrophe (OWASP's advice for CSV and spreadsheet injection).
+    """
+    risky = text[:1] in ("=", "+", "@", "\t", "\r") or (
+        text.startswith("-") and len(text) > 1 and not _NUMBER.match(text)
+    )
+    return "'" + text if risky else text

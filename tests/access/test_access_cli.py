@@ -481,3 +481,44 @@ def test_modify_decision_and_link_confirmation(
     assert _json(cli("access", "link", "list", "--pending", "-f", "json", "-w", w)) == []
     bad = cli("access", "link", "confirm", "old-login", "E00000", "-w", w)
     assert_one_line_error(bad, "E00000")
+
+
+def test_closed_campaign_stays_closed_and_views_stay_scoped(cli, access_ws: Path) -> None:
+    w = str(access_ws)
+    camp = cli("access", "review", "start", "--client", "telora", "-w", w).out.strip()
+    for manager in {
+        i["manager_id"]
+        for i in _json(
+            cli("access", "review", "items", camp, "--client", "telora", "-f", "json", "-w", w)
+        )
+    }:
+        cli(
+            "access",
+            "review",
+            "decide",
+            camp,
+            "--client",
+            "telora",
+            "--certify",
+            "--manager",
+            manager,
+            "-w",
+            w,
+        )
+    assert cli("access", "review", "close", camp, "--client", "telora", "-w", w).code == 0
+    again = cli("access", "review", "close", camp, "--client", "telora", "-w", w)
+    assert_one_line_error(again, "already closed")
+    assert (
+        cli("users", "add", "tv2", "--role", "client-viewer", "--client", "telora", "-w", w).code
+        == 0
+    )
+    people = json.loads(
+        cli(
+            "access", "people", "--client", "telora", "-f", "json", "-w", w, DATAWARD_USER="tv2"
+        ).out
+    )
+    assert people
+    assert {c for p in people for c in p["clients"]} == {"telora"}
+    mine = cli("access", "violations", "-f", "json", "-w", w, DATAWARD_USER="tv2")
+    assert mine.code == 0, mine
+    assert {r["client"] for r in json.loads(mine.out)} == {"telora"}

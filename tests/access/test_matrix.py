@@ -245,3 +245,11 @@ def test_from_dict_names_its_source() -> None:
     with pytest.raises(ImportFileError) as exc:
         from_dict({"roles": {}}, "stored matrix for northbank")
     assert str(exc.value).startswith("stored matrix for northbank: roles: is missing")
+
+
+@pytest.mark.parametrize("key", ["sod_conflicts", "service_accounts"])
+def test_matrix_lists_must_be_lists(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(f"roles: {{agent: {{crm: [view]}}}}\n{key}: 5\n")
+    with pytest.raises(ImportFileError, match=f"{key}: is int, not a list"):
+        load_matrix(path)

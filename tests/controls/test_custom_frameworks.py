@@ -112,3 +112,78 @@ def test_cli_import_and_checklist(cli, ws_root: Path, tmp_path: Path) -> None:
         "frameworks", "import", str(good), "--client", "acme", "--id", "PCI_DSS_4", "-w", w
     )
     assert_one_line_error(builtin, "built-in")
+
+
+def test_bad_yaml_shapes_and_required_controls_outside_scope(
+    cli, ws_root: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "fw.yaml"
+    bad.write_text("framework: ACME\nrequirements: []\n")
+    with pytest.raises(ImportFileError, match="'framework' is not a mapping"):
+        parse(bad, KNOWN)
+    bad.write_text("framework: {id: ACME}\nrequirements: 5\n")
+    with pytest.raises(ImportFileError, match="'requirements' is not a list"):
+        parse(bad, KNOWN)
+    w = str(ws_root)
+    assert (
+        cli(
+            "clients",
+            "add",
+            "care",
+            "--name",
+            "Care",
+            "--category",
+            "PHI",
+            "--framework",
+            "HIPAA",
+            "-w",
+            w,
+        ).code
+        == 0
+    )
+    own = tmp_path / "own.csv"
+    own.write_text("id,title,controls\nR1,Card zone,DA-03\nR2,No secrets,DA-04\n")
+    assert (
+        cli("frameworks", "import", str(own), "--client", "care", "--id", "CARE_OWN", "-w", w).code
+        == 0
+    )
+    only = {
+        r["control"]: r
+        for r in json.loads(
+            cli(
+                "checklist",
+                "build",
+                "--client",
+                "care",
+                "--framework",
+                "CARE_OWN",
+                "-f",
+                "json",
+                "-w",
+                w,
+            ).out
+        )
+    }
+    assert set(only) == {"DA-03", "DA-04"}  # DA-03 listed although Care holds no card data
+    assert only["DA-03"]["applies_because"] == "required by CARE_OWN R1"
+    both = {
+        r["control"]
+        for r in json.loads(
+            cli(
+                "checklist",
+                "build",
+                "--client",
+                "care",
+                "--framework",
+                "CARE_OWN",
+                "--framework",
+                "HIPAA",
+                "-f",
+                "json",
+                "-w",
+                w,
+            ).out
+        )
+    }
+    assert {"DA-03", "DA-04"} <= both
+    assert len(both) > 2

@@ -140,3 +140,20 @@ def test_verify_needs_no_workspace_and_rejects_non_packs(
     with zipfile.ZipFile(plain, "w") as z:
         z.writestr("a.txt", "x")
     assert "not a dataward evidence pack" in cli("evidence-pack", "verify", str(plain)).out
+
+
+def test_a_damaged_member_is_reported_not_fatal(cli, demo_ws: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "nb.zip"
+    assert (
+        cli("evidence-pack", "--client", "northbank", "-o", str(pack), "-w", str(demo_ws)).code == 0
+    )
+    data = bytearray(pack.read_bytes())
+    with zipfile.ZipFile(pack) as z:
+        info = z.getinfo("checklist.csv")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+    data[start] ^= 0xFF  # flip a byte inside the compressed member
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(bytes(data))
+    result = cli("evidence-pack", "verify", str(broken))
+    assert result.code == 1, result
+    assert "checklist.csv" in result.out

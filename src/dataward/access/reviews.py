@@ -18,10 +18,23 @@ from dataward.errors import DatawardError
 
 DECISIONS = ("certify", "revoke", "modify")
 ITEM_COLUMNS = [
-    "number", "manager_id", "employee_id", "person_name", "job_role", "system", "account",
-    "permission", "privileged", "flags", "decision", "new_permission", "comment", "decided_by",
-    "decided_at", "verified",
-]  # fmt: skip
+    "number",
+    "manager_id",
+    "employee_id",
+    "person_name",
+    "job_role",
+    "system",
+    "account",
+    "permission",
+    "privileged",
+    "flags",
+    "decision",
+    "new_permission",
+    "comment",
+    "decided_by",
+    "decided_at",
+    "verified",
+]
 
 
 def start(ws: Workspace, client: Client, name: str = "", due: date | None = None) -> ReviewCampaign:
@@ -77,7 +90,7 @@ def start(ws: Workspace, client: Client, name: str = "", due: date | None = None
                     flags=flags.get(
                         (grant.system, ent.account.lower(), ent.permission.lower()), []
                     ),
-                )  # fmt: skip
+                )
             )
         ReviewItem.objects.bulk_create(items, batch_size=5000)
         detail = {"name": campaign.name, "items": len(items), "due": str(due or "")}
@@ -186,22 +199,34 @@ def decide(
             after = {"decision": decision, "new_permission": new_permission, "comment": comment}
             where = {"system": item.system, "account": item.account, "permission": item.permission}
             audit.record(
-                ws, f"access.review.{decision}", client.slug, "review_item",
-                f"{camp.id}/{item.number}", before, after, detail=where,
-            )  # fmt: skip
+                ws,
+                f"access.review.{decision}",
+                client.slug,
+                "review_item",
+                f"{camp.id}/{item.number}",
+                before,
+                after,
+                detail=where,
+            )
     return len(chosen)
 
 
 def close(ws: Workspace, client: Client, camp: ReviewCampaign) -> int:
     """Close a campaign whose every item is decided; return the number of revocations."""
     ws.require(Action.REVIEW_ACCESS, client.slug)
-    query = ReviewItem.objects.for_client(client).filter(campaign=camp)
-    pending = query.filter(decision="pending").count()
-    if pending:
+    if camp.status != "open":
         raise DatawardError(
-            f"{pending} items are still undecided", f"campaign {camp.id}", "decide them first"
+            f"campaign {camp.id} is already closed",
+            "review close",
+            "start a new campaign for a new review",
         )
+    query = ReviewItem.objects.for_client(client).filter(campaign=camp)
     with transaction.atomic():
+        pending = query.filter(decision="pending").count()
+        if pending:
+            raise DatawardError(
+                f"{pending} items are still undecided", f"campaign {camp.id}", "decide them first"
+            )
         camp.status, camp.closed_at, camp.closed_by = "closed", ws.clock(), ws.actor.name
         camp.save()
         revokes = query.filter(decision__in=("revoke", "modify")).count()
@@ -235,7 +260,7 @@ def revocations(client: Client, camp: ReviewCampaign) -> list[dict[str, Any]]:
             "decided_by": i.decided_by,
             "decided_at": i.decided_at,
             "verified": i.verified,
-        }  # fmt: skip
+        }
         for i in rows.order_by("system", "account", "permission")
     ]
 

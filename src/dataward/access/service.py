@@ -134,7 +134,11 @@ def people_rows(ws: Workspace, slug: str | None) -> list[dict[str, Any]]:
     ws.require(Action.VIEW, None if client.is_operation else client.slug)
     everyone = readers.people(ensure_operation(ws))
     chosen = [p for p in everyone if client.is_operation or client.slug in p.clients]
-    return [{c: getattr(p, c) for c in PEOPLE_COLUMNS} for p in chosen]
+    rows = [{c: getattr(p, c) for c in PEOPLE_COLUMNS} for p in chosen]
+    if not client.is_operation:  # a client's view never names the other clients
+        for row in rows:
+            row["clients"] = [client.slug]
+    return rows
 
 
 def account_rows(ws: Workspace, slug: str | None) -> list[dict[str, Any]]:
@@ -175,7 +179,10 @@ def violation_rows(ws: Workspace, slug: str | None, rules: Sequence[str]) -> lis
         raise DatawardError(
             f"no access rule {unknown[0]!r}", "--rule", f"use one of {', '.join(sorted(known))}"
         )
-    clients = [get(ws, slug)] if slug else [ensure_operation(ws), *visible(ws)]
+    from dataward.core.engine.permissions import may
+
+    whole = [ensure_operation(ws)] if may(ws.actor, Action.VIEW, None) else []
+    clients = [get(ws, slug)] if slug else [*whole, *visible(ws)]
     rows = []
     for client in clients:
         ws.require(Action.VIEW, None if client.is_operation else client.slug)

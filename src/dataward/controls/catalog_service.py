@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -109,7 +109,7 @@ def scope_of(ws: Workspace, client: Client) -> ClientScope:
     return ClientScope(frozenset(client.data_categories), frozenset(client.frameworks), found)
 
 
-def latest_status(client: Client) -> dict[str, tuple[str, int]]:
+def latest_status(client: Client, as_of: datetime | None = None) -> dict[str, tuple[str, int]]:
     """Return each check's worst status in the client's latest assessment, with failure count.
 
     Checks that run for the operation as a whole (privileged MFA, the audit chain) come from
@@ -119,15 +119,18 @@ def latest_status(client: Client) -> dict[str, tuple[str, int]]:
 
     merged: dict[str, tuple[str, int]] = {}
     for owner in (*Clients.objects.filter(kind="operation"), client):
-        merged.update(_worst(owner))
+        merged.update(_worst(owner, as_of))
     return merged
 
 
-def _worst(client: Client) -> dict[str, tuple[str, int]]:
+def _worst(client: Client, as_of: datetime | None = None) -> dict[str, tuple[str, int]]:
     """Return each check's worst status and failure count in one client's latest assessment."""
     from dataward.controls.models import Assessment, CheckResult
 
-    latest = Assessment.objects.for_client(client).order_by("-started_at", "-id").first()
+    runs = Assessment.objects.for_client(client)
+    if as_of is not None:
+        runs = runs.filter(started_at__lte=as_of)
+    latest = runs.order_by("-started_at", "-id").first()
     if latest is None:
         return {}
     worst: dict[str, tuple[str, int]] = {}
@@ -159,7 +162,7 @@ def _control_status(
 
 
 def checklist_rows(
-    ws: Workspace, client: Client, frameworks: Iterable[str] = ()
+    ws: Workspace, client: Client, frameworks: Iterable[str] = (), as_of: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Return the client's checklist: controls in scope, why, evidence and latest status."""
     ws.require(Action.VIEW, client.slug)
@@ -168,19 +171,21 @@ def checklist_rows(
     own = frameworks_service.custom(client)
     chosen = [f for f in frameworks if f not in own]
     own_chosen = [own[f] for f in frameworks if f in own]
-    in_own = set().union(*(fw.by_control() for fw in own_chosen)) if own_chosen else set()
+    required: dict[str, str] = {}
+    for fw in own_chosen:
+        for cid, reqs in fw.by_control().items():
+            why = f"required by {fw.id} {', '.join(reqs)}"
+            required[cid] = f"{required[cid]}; {why}" if cid in required else why
 
-    latest = latest_status(client)
+    latest = latest_status(client, as_of)
     today = ws.clock().date()
     attested = {
         cid: attestations.state(a.expires, today) for cid, a in attestations.latest(client).items()
     }
     assigned = assignments(client)
     rows = []
-    for entry in build(catalog(), scope_of(ws, client), chosen):
+    for entry in build(catalog(), scope_of(ws, client), chosen, required):
         c = entry.control
-        if own_chosen and not chosen and c.id not in in_own:
-            continue
         state = attested.get(c.id, "")
         status, failing = _control_status(c, latest, "" if state == "expired" else state)
         if state == "expired":

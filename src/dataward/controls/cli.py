@@ -37,12 +37,14 @@ def assess(
     ws = workspace(ctx)
     from dataward.controls import store
     from dataward.core import clients
+    from dataward.core.engine.permissions import Action, may
     from dataward.core.models import Client
 
+    whole = may(ws.actor, Action.ASSESS, None)  # a scoped user assesses only their clients
     targets = (
         [clients.get(ws, client)]
         if client
-        else [*Client.objects.filter(kind="operation"), *clients.visible(ws)]
+        else [*(Client.objects.filter(kind="operation") if whole else []), *clients.visible(ws)]
     )
     from dataward.controls.catalog_service import catalog
 

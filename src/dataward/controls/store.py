@@ -65,17 +65,9 @@ def assess(
             )
             for o, ref in waived
         )
-        audit.record(
-            ws,
-            "assessment.run",
-            None if client.is_operation else client.slug,
-            "assessment",
-            str(run.pk),
-            detail=counts,
-        )
-    from dataward.controls import posture_service
+        from dataward.controls import posture_service
 
-    with transaction.atomic():
+        # Results, their posture and the audit event are stored together or not at all.
         run.counts = {
             **counts,
             "posture": posture_service.compute(ws, client),
@@ -84,5 +76,13 @@ def assess(
             },
         }
         run.save(update_fields=["counts"])
+        audit.record(
+            ws,
+            "assessment.run",
+            None if client.is_operation else client.slug,
+            "assessment",
+            str(run.pk),
+            detail=counts,
+        )
     hook().assessment_completed(ws=ws, client=client, assessment=run.pk, outcomes=outcomes)
     return run, outcomes

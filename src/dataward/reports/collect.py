@@ -64,9 +64,10 @@ def report_data(ws: Workspace, client: Client, assessment: int | None = None) ->
     cat = catalog_service.catalog()
     scores = (snap.posture.get("areas") if snap else None) or {}
     areas = tuple((a.id, a.title, scores.get(a.id)) for a in cat.areas)
-    trend = tuple(
-        (t["at"].strftime("%m-%d %H:%M"), t["overall"]) for t in posture_service.trend(client, 12)
-    )
+    # A report of an older assessment shows the statuses and trend as they were then.
+    as_of = snap.started_at if snap is not None and assessment is not None else None
+    history = [t for t in posture_service.trend(client, 500) if as_of is None or t["at"] <= as_of]
+    trend = tuple((t["at"].strftime("%m-%d %H:%M"), t["overall"]) for t in history[-12:])
     changes: dict[str, int] = {}
     if snap is not None:
         run = Assessment.objects.for_client(client).get(pk=snap.assessment_id)
@@ -82,6 +83,6 @@ def report_data(ws: Workspace, client: Client, assessment: int | None = None) ->
         snapshot=snap,
         areas=areas,
         trend=trend,
-        checklist=tuple(catalog_service.checklist_rows(ws, client)),
+        checklist=tuple(catalog_service.checklist_rows(ws, client, as_of=as_of)),
         changes=changes,
     )

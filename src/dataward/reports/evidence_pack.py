@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,11 @@ def _csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    from dataward.output import inert
+
+    writer.writerows(
+        {k: inert(str(v)) if isinstance(v, str) else v for k, v in r.items()} for r in rows
+    )
     return buf.getvalue().encode("utf-8")
 
 
@@ -161,10 +166,18 @@ def verify(path: Path) -> list[dict[str, str]]:
         for name, entry in sorted(listed.items()):
             if name not in names:
                 problems.append({"path": name, "problem": "missing"})
-            elif hashlib.sha256(archive.read(name)).hexdigest() != entry.get("sha256"):
+            elif _digest(archive, name) != entry.get("sha256"):
                 problems.append(
                     {"path": name, "problem": "altered (SHA-256 differs from the manifest)"}
                 )
         for name in sorted(names - set(listed) - {MANIFEST}):
             problems.append({"path": name, "problem": "not in the manifest"})
         return problems
+
+
+def _digest(archive: zipfile.ZipFile, name: str) -> str:
+    """Return a member's SHA-256, or '' when the member is damaged and cannot be read."""
+    try:
+        return hashlib.sha256(archive.read(name)).hexdigest()
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        return ""

@@ -135,6 +135,13 @@ class _Spec:
             raise self.fail(key, "is not a list of names", "write a YAML list, e.g. [view, edit]")
         return [str(v).strip() for v in value if str(v).strip()]
 
+    def items(self, value: Any, key: str) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(key, f"is {type(value).__name__}, not a list", "write a YAML list")
+        return value
+
     def number(self, value: Any, key: str, default: int) -> int:
         if value is None:
             return default
@@ -180,7 +187,7 @@ def from_dict(data: Any, where: str) -> RoleMatrix:
     if not roles:
         raise spec.fail("roles", "is missing or empty", "list what each job role may hold")
     conflicts = []
-    for n, pair in enumerate(top.get("sod_conflicts") or [], start=1):
+    for n, pair in enumerate(spec.items(top.get("sod_conflicts"), "sod_conflicts"), start=1):
         key = f"sod_conflicts[{n}]"
         if isinstance(pair, dict):
             a, b, why = pair.get("a"), pair.get("b"), str(pair.get("reason") or "")
@@ -194,7 +201,7 @@ def from_dict(data: Any, where: str) -> RoleMatrix:
                 raise spec.fail(key, f"unknown system {system!r}", "declare it under systems:")
         conflicts.append((pair[0], pair[1], why))
     services: dict[str, str] = {}
-    for n, item in enumerate(top.get("service_accounts") or [], start=1):
+    for n, item in enumerate(spec.items(top.get("service_accounts"), "service_accounts"), start=1):
         body = spec.mapping(item, f"service_accounts[{n}]")
         account, owner = (
             str(body.get("account") or "").strip(),

@@ -55,15 +55,26 @@ def _reason(control: Control, scope: ClientScope) -> str:
 
 
 def build(
-    catalog: Catalog, scope: ClientScope, frameworks: Iterable[str] = ()
+    catalog: Catalog,
+    scope: ClientScope,
+    frameworks: Iterable[str] = (),
+    required: Mapping[str, str] | None = None,
 ) -> list[ChecklistEntry]:
-    """Return the controls in scope (only those mapped to ``frameworks`` when given), in order."""
+    """Return the controls in scope, in catalog order.
+
+    With ``frameworks`` (built-in ids) and/or ``required`` (control id -> why a client's own
+    framework requires it), only controls mapped to one of them are listed; a control a client's
+    own framework requires is listed even when its data or framework would not put it in scope.
+    """
     wanted = set(frameworks)
+    extra = dict(required or {})
+    selecting = bool(wanted or extra)
     entries = []
     for control in catalog.controls:
-        if wanted and not wanted & set(control.mappings):
+        mapped = bool(wanted & set(control.mappings))
+        if selecting and not mapped and control.id not in extra:
             continue
-        reason = _reason(control, scope)
-        if reason:
-            entries.append(ChecklistEntry(control, reason))
+        reasons = [r for r in (_reason(control, scope), extra.get(control.id, "")) if r]
+        if reasons:
+            entries.append(ChecklistEntry(control, "; ".join(reasons)))
     return entries

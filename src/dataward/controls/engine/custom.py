@@ -97,6 +97,14 @@ def parse(
         if not isinstance(doc, dict):
             raise ImportFileError("is not a mapping", str(path), "see docs/controls.md")
         head = doc.get("framework") or {}
+        if not isinstance(head, dict):
+            raise ImportFileError(
+                "key 'framework' is not a mapping", str(path), "write {id: ..., title: ...}"
+            )
+        if not isinstance(doc.get("requirements") or [], list):
+            raise ImportFileError(
+                "key 'requirements' is not a list", str(path), "write a YAML list"
+            )
         framework_id = framework_id or str(head.get("id") or "")
         title = title or str(head.get("title") or "")
         for n, item in enumerate(doc.get("requirements") or [], start=1):

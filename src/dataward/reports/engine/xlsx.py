@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dataward.output import inert
 from dataward.reports.engine.report_data import ReportData
 
 
@@ -34,7 +35,9 @@ def _value(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.isoformat()
     if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value)
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, str):
+        return inert(value)  # an imported name must never become a live formula
     return value
 
 
