@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -23,3 +24,13 @@ def workspace(ctx: typer.Context) -> Workspace:
     """Open the workspace named by the global options or the environment."""
     g = ctx.find_root().obj
     return open_workspace(g.workspace, actor=g.actor)
+
+
+def day_option(text: str | None, option: str) -> date | None:
+    """Parse a YYYY-MM-DD option value (None when not given), or fail naming the option."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not YYYY-MM-DD", param_hint=option) from None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, day_option, workspace
 from dataward.errors import DatawardError
 from dataward.output import Format, emit, err, write_xlsx
 
@@ -41,16 +40,6 @@ def _client(ctx: typer.Context, slug: str | None) -> tuple[Workspace, Client]:
     return ws, get(ws, slug)
 
 
-def _day(text: str | None, option: str) -> date | None:
-    """Parse a YYYY-MM-DD option."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not YYYY-MM-DD", param_hint=option) from None
-
-
 @review.command("start")
 def start(
     ctx: typer.Context,
@@ -62,7 +51,7 @@ def start(
     ws, c = _client(ctx, client)
     from dataward.access import reviews
 
-    camp = reviews.start(ws, c, name, _day(due, "--due"))
+    camp = reviews.start(ws, c, name, day_option(due, "--due"))
     count = len(reviews.items(c, camp))
     err.print(f"campaign {camp.id} ({camp.name}): {count} items to review")
     print(camp.id)
@@ -200,11 +189,11 @@ def exception_add(
     ws, c = _client(ctx, client)
     from dataward.access import exceptions
 
-    end_day = _day(ends, "--ends")
+    end_day = day_option(ends, "--ends")
     assert end_day is not None
     rec = exceptions.add(
         ws, c, account=account, system=system, permission=permission, ends=end_day,
-        reason=reason, approved_by=approved_by, starts=_day(starts, "--starts"),
+        reason=reason, approved_by=approved_by, starts=day_option(starts, "--starts"),
     )  # fmt: skip
     err.print(f"exception {rec.ref} recorded until {rec.ends}")
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, day_option, workspace
 from dataward.errors import DatawardError
 from dataward.output import Format, emit, emit_doc, err, write_xlsx
 
@@ -126,16 +125,6 @@ def _write(text: str, output: Path | None) -> None:
     err.print(f"wrote {output}")
 
 
-def _day(text: str | None, option: str) -> date | None:
-    """Parse a YYYY-MM-DD option."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not YYYY-MM-DD", param_hint=option) from None
-
-
 @exceptions.command("add")
 def exception_add(
     ctx: typer.Context,
@@ -155,7 +144,7 @@ def exception_add(
     from dataward.core.clients import ensure_operation, get
 
     target = get(ws, client) if client else ensure_operation(ws)
-    end_day = _day(ends, "--ends")
+    end_day = day_option(ends, "--ends")
     assert end_day is not None
     rec = exceptions_service.add(
         ws,
@@ -165,7 +154,7 @@ def exception_add(
         ends=end_day,
         reason=reason,
         approved_by=approved_by,
-        starts=_day(starts, "--starts"),
+        starts=day_option(starts, "--starts"),
     )
     err.print(f"exception {rec.ref} for {check} on {target.slug} recorded until {rec.ends}")
 
@@ -198,7 +187,7 @@ def assign(
     from dataward.controls import catalog_service as svc
     from dataward.core.clients import get
 
-    count = svc.assign(ws, get(ws, client), controls, owner, _day(due, "--due"))
+    count = svc.assign(ws, get(ws, client), controls, owner, day_option(due, "--due"))
     err.print(f"{count} controls assigned to {owner} for {client}")
 
 

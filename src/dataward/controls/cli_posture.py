@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dataward.cliutil import ClientOpt, FormatOpt, workspace
+from dataward.cliutil import ClientOpt, FormatOpt, day_option, workspace
 from dataward.output import Format, emit, emit_doc, err
 
 attestations_app = typer.Typer(help="Manual attestations of controls, with evidence files.")
@@ -56,14 +55,7 @@ def attest(
     """Attest that a control is in place, attaching evidence files (hashed into the workspace)."""
     if not client:
         raise typer.BadParameter("name the client", param_hint="--client")
-    until = None
-    if expires:
-        try:
-            until = date.fromisoformat(expires)
-        except ValueError:
-            raise typer.BadParameter(
-                f"{expires!r} is not YYYY-MM-DD", param_hint="--expires"
-            ) from None
+    until = day_option(expires, "--expires")
     ws = workspace(ctx)
     from dataward.controls import attestations
     from dataward.core.clients import get
