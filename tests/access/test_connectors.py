@@ -109,13 +109,13 @@ def test_roster_status_synonyms(tmp_path: Path, word: str, status: str) -> None:
 def test_roster_map_option_names_the_users_header(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "r.csv",
-        [["Staff Number", "Name", "Status", "Role"], ["S-9", "Eve Hart", "active", "Agent"]],
+        [["Agent Code", "Name", "Status", "Role"], ["S-9", "Eve Hart", "active", "Agent"]],
     )
     message = failure(read_roster, path)
     assert message.startswith(f"{path}: has no 'employee_id' column")
-    assert "(it has: Staff Number, Name, Status, Role)" in message
+    assert "(it has: Agent Code, Name, Status, Role)" in message
     assert "--map employee_id=HEADER" in message
-    (eve,) = read_roster(path, mapping={"employee_id": "Staff Number"}).people
+    (eve,) = read_roster(path, mapping={"employee_id": "Agent Code"}).people
     assert (eve.employee_id, eve.name, eve.job_role) == ("S-9", "Eve Hart", "agent")
 
 
@@ -373,3 +373,13 @@ def test_entitlements_bad_input(tmp_path: Path, rows: list[list[str]], needles: 
     assert message.startswith(str(path))
     for needle in needles:
         assert needle in message
+
+
+def test_staff_number_header_and_a_semicolon_cp1252_roster(tmp_path: Path) -> None:
+    from dataward.access.engine.connectors.hr import read_roster
+
+    path = tmp_path / "roster.csv"
+    text = "Staff Number;Full Name;Employment Status;Job Title\r\nE1;José Núñez;Resigned;Agent\r\n"
+    path.write_bytes(text.replace("Resigned", "Active").encode("cp1252"))
+    (person,) = read_roster(path).people
+    assert (person.employee_id, person.name, person.status) == ("E1", "José Núñez", "active")

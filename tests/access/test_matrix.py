@@ -253,3 +253,11 @@ def test_matrix_lists_must_be_lists(tmp_path: Path, key: str) -> None:
     path.write_text(f"roles: {{agent: {{crm: [view]}}}}\n{key}: 5\n")
     with pytest.raises(ImportFileError, match=f"{key}: is int, not a list"):
         load_matrix(path)
+
+
+def test_a_matrix_sheet_without_a_column_does_not_suggest_a_missing_option(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("job,system,permission\nagent,crm,view\n")
+    with pytest.raises(ImportFileError) as caught:
+        load_matrix(path)
+    assert str(caught.value).endswith("rename the column")

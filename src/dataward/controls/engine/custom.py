@@ -114,7 +114,7 @@ def parse(
                 )
             rows.append((f"{path} requirement {n}", item))
     else:
-        for row in read_rows(path, COLUMNS, ("id", "controls"), mapping):
+        for row in read_rows(path, COLUMNS, ("id", "controls"), mapping or {}):
             rows.append((f"{path} row {row.number}", {k: row.text(k) for k in COLUMNS}))
     if not FRAMEWORK_ID.match(framework_id or ""):
         raise ImportFileError(

@@ -178,10 +178,13 @@ def read_rows(
                 break
     missing = [f for f in required if f not in index]
     if missing:
+        hint = "rename the column" + (
+            f" or map it with --map {missing[0]}=HEADER" if mapping is not None else ""
+        )
         raise ImportFileError(
             f"has no {missing[0]!r} column (it has: {', '.join(h for h in header if h)})",
             str(path),
-            f"rename the column or map it with --map {missing[0]}=HEADER",
+            hint,
         )
     for number, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):

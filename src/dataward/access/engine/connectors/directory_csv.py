@@ -35,7 +35,7 @@ def read_directory_csv(
     """
     admin = {g.lower() for g in privileged_groups}
     accounts: dict[str, Account] = {}
-    for row in read_rows(path, COLUMNS, REQUIRED, mapping):
+    for row in read_rows(path, COLUMNS, REQUIRED, mapping or {}):
         name = row.text("username", required=True)
         key = name.lower()
         if key in accounts:

@@ -26,7 +26,7 @@ def read_entitlements(
     """Read every entitlement row; the same account and permission twice is an error."""
     seen: dict[tuple[str, str, str], int] = {}
     rows: list[Entitlement] = []
-    for row in read_rows(path, COLUMNS, REQUIRED, mapping):
+    for row in read_rows(path, COLUMNS, REQUIRED, mapping or {}):
         ent = Entitlement(
             account=row.text("account", required=True),
             application=row.text("application") or application or path.stem,

@@ -9,7 +9,20 @@ from dataward.access.engine.types import ImportFileError, ImportResult, Person
 from dataward.core.engine.tabular import Row, read_rows
 
 COLUMNS = {
-    "employee_id": ("employee id", "emp id", "employee number", "employeenumber", "staff id"),
+    "employee_id": (
+        "employee id",
+        "emp id",
+        "employee number",
+        "employeenumber",
+        "staff id",
+        "staff number",
+        "staff no",
+        "employee no",
+        "emp no",
+        "personnel number",
+        "payroll number",
+        "badge id",
+    ),  # fmt: skip
     "name": ("full name", "employee name", "display name"),
     "email": ("work email", "email address", "mail"),
     "status": ("employment status", "employee status"),
@@ -82,7 +95,7 @@ def read_roster(
 ) -> ImportResult:
     """Read every roster row; a repeated employee id is an error naming both rows."""
     people: dict[str, Person] = {}
-    for row in read_rows(path, COLUMNS, REQUIRED, mapping):
+    for row in read_rows(path, COLUMNS, REQUIRED, mapping or {}):
         person = _person(row, clients)
         key = person.employee_id.lower()
         if key in people:
