@@ -156,3 +156,26 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):  #
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+DEMO_AS_OF = "2026-11-28"
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Write the demo estate (seed 7, as of DEMO_AS_OF) once per test module."""
+    from datetime import date
+
+    from dataward.demo.engine import generate
+
+    root = tmp_path_factory.mktemp("estate")
+    generate(root, seed=7, as_of=date.fromisoformat(DEMO_AS_OF))
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run `dataward demo` into a workspace once per test module and return its root."""
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    assert main(["demo", "-w", str(root), "--as-of", DEMO_AS_OF]) == 0
+    return root

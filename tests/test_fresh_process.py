@@ -10,12 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
-
-import pytest
-
-AS_OF = date(2026, 11, 28)
 
 
 def _run(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -25,15 +20,6 @@ def _run(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", code, "-w", str(ws), *args],
         capture_output=True, text=True, timeout=120, env=env, check=False,
     )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dataward.demo.engine import generate
-
-    root = tmp_path_factory.mktemp("estate")
-    generate(root, seed=7, as_of=AS_OF)
-    return root
 
 
 def test_every_package_command_in_a_new_process(tmp_path: Path, estate: Path) -> None:

@@ -11,20 +11,6 @@ import pytest
 
 from helpers import assert_one_line_error
 
-AS_OF = "2026-11-28"
-
-
-@pytest.fixture(scope="module")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Write the demo estate once for this module (HR, directory, entitlements, matrices)."""
-    from datetime import date
-
-    from dataward.demo.engine import generate
-
-    root = tmp_path_factory.mktemp("estate")
-    generate(root, seed=7, as_of=date.fromisoformat(AS_OF))
-    return root
-
 
 @pytest.fixture
 def access_ws(ws_root: Path, cli, estate: Path) -> Path:  # type: ignore[no-untyped-def]

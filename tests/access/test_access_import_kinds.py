@@ -12,20 +12,8 @@ import pytest
 from access.ldap_server import Database, running_slapd
 from helpers import assert_one_line_error
 
-AS_OF = "2026-11-28"
 SUFFIX = "dc=corp,dc=test"
 ROOT_DN = f"cn=admin,{SUFFIX}"
-
-
-@pytest.fixture(scope="module")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from datetime import date
-
-    from dataward.demo.engine import generate
-
-    root = tmp_path_factory.mktemp("estate")
-    generate(root, seed=7, as_of=date.fromisoformat(AS_OF))
-    return root
 
 
 @pytest.fixture

@@ -7,20 +7,7 @@ import io
 import json
 from pathlib import Path
 
-import pytest
-
 from helpers import assert_one_line_error
-
-AS_OF = "2026-11-28"
-
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dataward.cli import main
-
-    root = tmp_path_factory.mktemp("demo") / "ws"
-    assert main(["demo", "-w", str(root), "--as-of", AS_OF]) == 0
-    return root
 
 
 def test_controls_list_and_show(cli, demo_ws: Path) -> None:

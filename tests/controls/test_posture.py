@@ -12,8 +12,6 @@ from dataward.controls.engine.catalog import Control
 from dataward.controls.engine.posture import changes, score_control, summarize
 from helpers import assert_one_line_error
 
-AS_OF = "2026-11-28"
-
 
 def _control(cid: str, area: str, checks: tuple[str, ...] = (), attestation: str = "") -> Control:
     return Control(cid, area, "t", "s", "r", checks, attestation, mappings={"SOC2": ("CC6.1",)})
@@ -46,13 +44,12 @@ def test_changes_between_assessments() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_ws(demo_ws: Path) -> Path:
+    """The shared demo workspace, with a manager to approve exceptions."""
     from dataward.cli import main
 
-    root = tmp_path_factory.mktemp("demo") / "ws"
-    assert main(["demo", "-w", str(root), "--as-of", AS_OF]) == 0
-    assert main(["users", "add", "mona", "--role", "manager", "-w", str(root)]) == 0
-    return root
+    assert main(["users", "add", "mona", "--role", "manager", "-w", str(demo_ws)]) == 0
+    return demo_ws
 
 
 def _results(cli, w: str) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -13,17 +13,6 @@ import pytest
 
 from helpers import assert_one_line_error
 
-AS_OF = "2026-11-28"
-
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dataward.cli import main
-
-    root = tmp_path_factory.mktemp("demo") / "ws"
-    assert main(["demo", "-w", str(root), "--as-of", AS_OF]) == 0
-    return root
-
 
 def _rezip(source: Path, target: Path, change: dict[str, bytes | None]) -> None:
     """Copy a zip, replacing (bytes), dropping (None) or adding members."""

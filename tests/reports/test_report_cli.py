@@ -7,21 +7,9 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from helpers import assert_one_line_error
 
-AS_OF = "2026-11-28"
 LEAKY = ["CREDIT_CARD", "US_SSN", "IBAN_CODE", "IN_AADHAAR", "UK_NINO", "UK_NHS", "SECRET"]
-
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from dataward.cli import main
-
-    root = tmp_path_factory.mktemp("demo") / "ws"
-    assert main(["demo", "-w", str(root), "--as-of", AS_OF]) == 0
-    return root
 
 
 def _no_sensitive_values(text: str) -> None:

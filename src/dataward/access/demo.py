@@ -68,24 +68,16 @@ def _show(ctx: Any) -> None:
 
 def verify(ctx: Any) -> list[AreaOutcome]:
     """Return what the access checks raised: planted problems found, anything else alarmed."""
-    from dataward.controls.models import Assessment, CheckResult
-    from dataward.core.models import Client
+    from dataward.demo.run import latest_failures
 
     planted = [p for p in ctx.manifest["planted"] if p["area"] == "access"]
     found: set[str] = set()
     alarms: set[str] = set()
-    for client in Client.objects.order_by("kind", "slug"):
-        latest = Assessment.objects.for_client(client).order_by("-started_at", "-id").first()
-        if latest is None:
-            continue
-        failed = CheckResult.objects.for_client(client).filter(
-            assessment=latest, status="fail", check_id__startswith=CHECK_PREFIX
-        )
-        for res in failed:
-            hits = [p for p in planted if _matches(p, res.check_id, res.subject)]
-            found |= {p["id"] for p in hits}
-            if not hits:
-                alarms.add(f"{client.slug}: {res.check_id} on {res.subject}")
+    for client, res in latest_failures(CHECK_PREFIX):
+        hits = [p for p in planted if _matches(p, res.check_id, res.subject)]
+        found |= {p["id"] for p in hits}
+        if not hits:
+            alarms.add(f"{client.slug}: {res.check_id} on {res.subject}")
     return [AreaOutcome("access", tuple(sorted(found)), tuple(sorted(alarms)))]
 
 

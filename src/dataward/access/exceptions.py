@@ -54,6 +54,5 @@ def rows(ws: Workspace, client: Client) -> list[dict[str, Any]]:
     today = ws.clock().date()
     out = []
     for e in AccessExceptionRecord.objects.for_client(client).order_by("id"):
-        state = "expired" if e.ends < today else "pending" if e.starts > today else "in force"
-        out.append({**{k: getattr(e, k) for k in COLUMNS[:-1]}, "state": state})
+        out.append({**{k: getattr(e, k) for k in COLUMNS[:-1]}, "state": e.state(today)})
     return out

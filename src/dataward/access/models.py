@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from dataward.core.scoping import ClientOwned
+from dataward.core.scoping import ClientOwned, TimeBoxedException
 
 
 class ImportRun(ClientOwned):
@@ -116,19 +116,12 @@ class LinkDecision(ClientOwned):
         ]
 
 
-class AccessExceptionRecord(ClientOwned):
+class AccessExceptionRecord(TimeBoxedException):
     """A time-boxed exception to the access rules, approved by someone other than its requester."""
 
-    ref = models.CharField(max_length=32)
     account = models.CharField(max_length=254)
     system = models.CharField(max_length=100)
     permission = models.CharField(max_length=200)
-    reason = models.TextField()
-    approved_by = models.CharField(max_length=150)
-    starts = models.DateField()
-    ends = models.DateField()
-    created_by = models.CharField(max_length=150)
-    created_at = models.DateTimeField()
 
 
 class ReviewCampaign(ClientOwned):

@@ -89,7 +89,6 @@ def rows(ws: Workspace, client: Client) -> list[dict[str, Any]]:
     today = ws.clock().date()
     out = []
     for e in CheckExceptionRecord.objects.for_client(client).order_by("id"):
-        state = "expired" if e.ends < today else "pending" if e.starts > today else "in force"
         out.append(
             {
                 "ref": e.ref,
@@ -100,7 +99,7 @@ def rows(ws: Workspace, client: Client) -> list[dict[str, Any]]:
                 "approved_by": e.approved_by,
                 "reason": e.reason,
                 "created_by": e.created_by,
-                "state": state,
+                "state": e.state(today),
             }
         )
     return out

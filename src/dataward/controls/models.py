@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from dataward.core.scoping import ClientOwned
+from dataward.core.scoping import ClientOwned, TimeBoxedException
 
 
 class Assessment(ClientOwned):
@@ -32,18 +32,11 @@ class CheckResult(ClientOwned):
     exception_ref = models.CharField(max_length=32, blank=True)
 
 
-class CheckException(ClientOwned):
+class CheckException(TimeBoxedException):
     """A time-boxed exception to one check's failures, approved by someone other than its author."""
 
-    ref = models.CharField(max_length=32)
     check_id = models.CharField(max_length=120)
     subject = models.CharField(max_length=300, default="*")
-    reason = models.TextField()
-    approved_by = models.CharField(max_length=150)
-    starts = models.DateField()
-    ends = models.DateField()
-    created_by = models.CharField(max_length=150)
-    created_at = models.DateTimeField()
 
 
 class Attestation(ClientOwned):

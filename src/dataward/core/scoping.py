@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
@@ -129,3 +130,22 @@ class ClientOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TimeBoxedException(ClientOwned):
+    """Base for approved, dated exceptions (to access rules, to checks): who, why, until when."""
+
+    ref = models.CharField(max_length=32)
+    reason = models.TextField()
+    approved_by = models.CharField(max_length=150)
+    starts = models.DateField()
+    ends = models.DateField()
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    def state(self, today: date) -> str:
+        """Return pending, in force or expired on ``today``."""
+        return "expired" if self.ends < today else "pending" if self.starts > today else "in force"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -76,6 +76,22 @@ def assess_all(ws: Workspace) -> list[dict[str, Any]]:
 def finish(ctx: DemoContext) -> None:
     """Let every installed package finish the demo (the reports package writes the reports)."""
     hook().demo_finish(ctx=ctx)
+
+
+def latest_failures(prefix: str) -> Iterator[tuple[Any, Any]]:
+    """Yield (client, failed result) of each client's latest assessment, for checks ``prefix*``."""
+    from dataward.controls.models import Assessment, CheckResult
+    from dataward.core.models import Client
+
+    for client in Client.objects.order_by("kind", "slug"):
+        latest = Assessment.objects.for_client(client).order_by("-started_at", "-id").first()
+        if latest is None:
+            continue
+        failed = CheckResult.objects.for_client(client).filter(
+            assessment=latest, status="fail", check_id__startswith=prefix
+        )
+        for result in failed:
+            yield client, result
 
 
 def verify(ctx: DemoContext) -> dict[str, Any]:

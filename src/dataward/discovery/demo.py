@@ -53,24 +53,15 @@ def _matches(problem: dict[str, Any], check_id: str, subject: str, evidence: lis
 
 def verify(ctx: Any) -> list[AreaOutcome]:
     """Return what the discovery checks raised: planted problems found, anything else alarmed."""
-    from dataward.controls.models import Assessment, CheckResult
-    from dataward.core.models import Client
+    from dataward.demo.run import latest_failures
 
     planted = ctx.manifest["planted"]
     found: set[str] = set()
     alarms: set[str] = set()
     estate = str(ctx.estate).rstrip("/") + "/"
-    for slug in ctx.manifest["clients"]:
-        client = Client.objects.get(slug=slug)
-        latest = Assessment.objects.for_client(client).order_by("-started_at", "-id").first()
-        if latest is None:
-            continue
-        failed = CheckResult.objects.for_client(client).filter(
-            assessment=latest, status="fail", check_id__startswith=CHECK_PREFIX
-        )
-        for res in failed:
-            hits = [p for p in planted if _matches(p, res.check_id, res.subject, res.evidence)]
-            found |= {p["id"] for p in hits if p["area"] == "discovery"}
-            if not hits:
-                alarms.add(f"{slug}: {res.check_id} on {res.subject.removeprefix(estate)}")
+    for client, res in latest_failures(CHECK_PREFIX):
+        hits = [p for p in planted if _matches(p, res.check_id, res.subject, res.evidence)]
+        found |= {p["id"] for p in hits if p["area"] == "discovery"}
+        if not hits:
+            alarms.add(f"{client.slug}: {res.check_id} on {res.subject.removeprefix(estate)}")
     return [AreaOutcome("discovery", tuple(sorted(found)), tuple(sorted(alarms)))]
