@@ -53,7 +53,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 migrations: $(STAMP)
-	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls discovery access
+	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls discovery access risks training vendors incidents
 
 docs: $(STAMP)
 	COLUMNS=100 $(BIN)/python -m dataward.clidoc docs/cli.md

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,13 @@ class Hookspecs:
         """React to a stored assessment, e.g. raise or update one risk per failing control.
 
         ``outcomes`` are the runner's Outcome rows with exceptions applied.
+        """
+
+    @hookspec
+    def obligations(self, ws: Any, today: date) -> Iterable[Any]:  # type: ignore[empty-body]
+        """Return the ``Obligation`` rows (core/engine/obligations.py) this package keeps.
+
+        Only records the acting user may view; every dated duty, whether due or not.
         """
 
     @hookspec

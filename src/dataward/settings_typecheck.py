@@ -1,14 +1,9 @@
 """Give mypy's Django plugin a settings module; the real settings are built at run time."""
 
+from dataward.runtime import installed_apps
+
 SECRET_KEY = "typecheck-only"  # noqa: S105 - never used to run dataward
-INSTALLED_APPS = [
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-    "dataward.core",
-    "dataward.controls",
-    "dataward.discovery",
-    "dataward.access",
-]
+INSTALLED_APPS = installed_apps()  # every package that offers a Django app, as at run time
 AUTH_USER_MODEL = "core.User"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 USE_TZ = True

@@ -196,3 +196,28 @@ def test_posture_trend_grows_with_each_assessment(cli, demo_ws: Path) -> None:
         "incident_readiness",
         "risk_governance",
     }
+
+
+def test_a_lapsed_exception_fails_loudly_and_an_active_one_wins() -> None:
+    from datetime import date
+
+    from dataward.controls.engine.exceptions import CheckException, apply
+    from dataward.controls.engine.registry import Status
+    from dataward.controls.engine.runner import Outcome
+
+    warn = Outcome("c1", "t", "high", Status.WARNING, "bob", "weak")
+    other = Outcome("c2", "t", "high", Status.FAIL, "ann", "bad")
+    ok = Outcome("c1", "t", "high", Status.PASS, "eve", "fine")
+    old = CheckException("EX-0001", "c1", "*", date(2026, 1, 1), date(2026, 10, 31), "mona")
+    today = date(2026, 11, 28)
+    out = list(apply([warn, other, ok], [old], today))
+    assert [(o.status, ref) for o, ref in out] == [
+        (Status.FAIL, ""),  # was a warning; the lapsed waiver makes it a failure
+        (Status.FAIL, ""),
+        (Status.PASS, ""),
+    ]
+    assert "exception EX-0001 expired on 2026-10-31" in out[0][0].summary
+    assert out[1][0].summary == "bad"  # other checks are untouched
+    renewed = CheckException("EX-0002", "c1", "bob", date(2026, 11, 1), date(2027, 1, 31), "mona")
+    again = list(apply([warn], [old, renewed], today))
+    assert [(o.status, ref) for o, ref in again] == [(Status.EXCEPTED, "EX-0002")]

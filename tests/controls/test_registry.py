@@ -116,7 +116,7 @@ def test_every_installed_check_has_valid_metadata() -> None:
         "core_client_contract_terms_complete",
     } <= set(reg.checks)
     for registered in reg.checks.values():
-        assert registered.meta.scope in ("client", "operation")
+        assert registered.meta.scope in ("client", "operation", "any")
 
 
 def test_assess_stores_results_and_honours_fail_on(ws, cli) -> None:

@@ -27,7 +27,9 @@ def test_html_is_self_contained_and_names_the_client(cli, demo_ws: Path, tmp_pat
     assert "Northbank Retail Bank: data-security baseline" in page
     assert "Posture by area" in page
     assert "DA-03" in page
-    assert page.count("<svg") == 3
+    assert page.count("<svg") == 4  # areas, trend, risk heat map, failures by area
+    assert "Risk register: likelihood by impact" in page
+    assert "Control DA-03 fails" in page  # the register's risk raised by the failing control
     # no script, no external asset: the only URL is the SVG namespace
     assert "<script" not in page
     assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}
@@ -54,7 +56,11 @@ def test_pdf_and_xlsx(cli, demo_ws: Path, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(book)
-    assert wb.sheetnames == ["Summary", "Areas", "Checklist", "Failing checks", "Trend"]
+    assert wb.sheetnames == ["Summary", "Areas", "Checklist", "Failing checks", "Risks", "Trend"]
+    risks = list(wb["Risks"].iter_rows(values_only=True))
+    assert risks[0][:2] == ("ref", "rating")
+    assert len(risks) > 1
+    assert "Risk register" in text
     assert wb["Areas"].max_row == 13  # header + 12 areas
     assert_one_line_error(cli("report", "--client", "carewell", "-f", "pdf", "-w", w), "--output")
     assert_one_line_error(cli("report", "--client", "carewell", "-f", "docx", "-w", w), "--format")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from dataward.plugins import hookimpl
@@ -20,3 +21,11 @@ def register_commands(cli: Any) -> None:
     from dataward.controls import cli as controls_cli
 
     controls_cli.register(cli)
+
+
+@hookimpl
+def obligations(ws: Any, today: date) -> Iterable[Any]:
+    """Offer attestation renewals, exception expiries and control due dates."""
+    from dataward.controls.reminders import obligations as due
+
+    return list(due(ws, today))

@@ -29,6 +29,9 @@ def register(cli: typer.Typer) -> None:
     cli.add_typer(users_app, name="users")
     cli.add_typer(audit_app, name="audit")
     cli.add_typer(keys_app, name="keys")
+    from dataward.core.cli_remind import remind
+
+    cli.command("remind")(remind)
 
 
 def init(

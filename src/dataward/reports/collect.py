@@ -85,4 +85,15 @@ def report_data(ws: Workspace, client: Client, assessment: int | None = None) ->
         trend=trend,
         checklist=tuple(catalog_service.checklist_rows(ws, client, as_of=as_of)),
         changes=changes,
+        risks=tuple(_risks(client)),
     )
+
+
+def _risks(client: Client) -> list[dict[str, Any]]:
+    """Return the client's register (risks not closed), highest rated first."""
+    from dataward.risks.models import Risk
+    from dataward.risks.service import row
+
+    rows = [row(r) for r in Risk.objects.for_client(client).exclude(status="closed")]
+    rows.sort(key=lambda r: (-(r["residual"] or r["inherent"]), r["ref"]))
+    return rows

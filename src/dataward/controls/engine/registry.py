@@ -15,7 +15,7 @@ from dataward.errors import DatawardError
 
 ID_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 SEVERITIES = ("low", "medium", "high", "critical")
-SCOPES = ("client", "operation")
+SCOPES = ("client", "operation", "any")  # "any": runs for every client and the operation
 
 
 class Status(StrEnum):
@@ -101,7 +101,7 @@ class Registry:
 
     def for_scope(self, scope: str) -> list[RegisteredCheck]:
         """Return the checks that run for a client or for the operation, by id."""
-        return [c for _, c in sorted(self.checks.items()) if c.meta.scope == scope]
+        return [c for _, c in sorted(self.checks.items()) if c.meta.scope in (scope, "any")]
 
 
 def check(

@@ -7,7 +7,13 @@ from html import escape
 from typing import Any
 
 from dataward.reports.engine import charts
-from dataward.reports.engine.report_data import SEVERITIES, ReportData
+from dataward.reports.engine.report_data import (
+    IMPACT_COLUMNS,
+    LIKELIHOOD_ROWS,
+    RISK_COLUMNS,
+    SEVERITIES,
+    ReportData,
+)
 
 CHECKLIST = ["control", "title", "status", "applies_because", "owner", "due", "requirements"]
 CSS = """
@@ -104,6 +110,11 @@ def render(data: ReportData) -> str:
         charts.bars(areas),
         "<h2>Trend</h2>",
         charts.trend(list(data.trend)),
+        "<h2>Risk register: likelihood by impact</h2>",
+        charts.heat(list(LIKELIHOOD_ROWS), IMPACT_COLUMNS, data.risk_heat())
+        if data.risks
+        else "<p>No open risks in the register.</p>",
+        _table(data.risks, list(RISK_COLUMNS), "rating") if data.risks else "",
         "<h2>Failing checks by area and severity</h2>",
         charts.heat(heat_rows, SEVERITIES, data.heat())
         if heat_rows

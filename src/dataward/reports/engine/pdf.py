@@ -103,6 +103,14 @@ def render(data: ReportData) -> bytes:
     _table(
         pdf, data.checklist, ["control", "title", "status", "owner", "due"], (16, 84, 46, 20, 16)
     )
+    _section(pdf, "Risk register")
+    if data.risks:
+        _table(
+            pdf, list(data.risks), ["ref", "rating", "status", "owner", "due", "title"],
+            (20, 18, 26, 26, 20, 72),
+        )  # fmt: skip
+    else:
+        _cell(pdf, 5, "No open risks.")
     _section(pdf, "Failing checks")
     failures = data.failures()
     if failures:

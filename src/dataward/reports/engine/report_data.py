@@ -9,6 +9,9 @@ from typing import Any
 from dataward.reports.engine.snapshot import AssessmentSnapshot
 
 SEVERITIES = ("critical", "high", "medium", "low")
+LIKELIHOOD_ROWS = tuple(f"likelihood {n}" for n in (5, 4, 3, 2, 1))
+IMPACT_COLUMNS = tuple(f"impact {n}" for n in (1, 2, 3, 4, 5))
+RISK_COLUMNS = ("ref", "rating", "likelihood", "impact", "status", "owner", "due", "title")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class ReportData:
     trend: tuple[tuple[str, float | None], ...]  # (label, overall)
     checklist: tuple[dict[str, Any], ...]
     changes: dict[str, int] = field(default_factory=dict)
+    risks: tuple[dict[str, Any], ...] = ()  # the client's register (not closed), when generated
 
     @property
     def overall(self) -> float | None:
@@ -69,6 +73,14 @@ class ReportData:
             for area in areas or {"unmapped"}:
                 key = (titles.get(str(area), str(area)), r.severity)
                 counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def risk_heat(self) -> dict[tuple[str, str], int]:
+        """Return the register's risks counted by likelihood (rows) and impact (columns)."""
+        counts: dict[tuple[str, str], int] = {}
+        for r in self.risks:
+            key = (f"likelihood {r['likelihood']}", f"impact {r['impact']}")
+            counts[key] = counts.get(key, 0) + 1
         return counts
 
     def status_counts(self) -> dict[str, int]:

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dataward.output import inert
-from dataward.reports.engine.report_data import ReportData
+from dataward.reports.engine.report_data import RISK_COLUMNS, ReportData
 
 
 def _sheet(
@@ -84,6 +84,7 @@ def render(data: ReportData) -> bytes:
         data.failures(),
         ["severity", "check", "subject", "summary", "controls"],
     )
+    _sheet(book, "Risks", list(data.risks), list(RISK_COLUMNS))
     _sheet(
         book,
         "Trend",

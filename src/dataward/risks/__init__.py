@@ -1,0 +1,1 @@
+"""The risk register: risks raised from failing controls, treated, accepted and closed."""

@@ -1,0 +1,1 @@
+"""Checks over the risk register: acceptances and treatment plans."""
