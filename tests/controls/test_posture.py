@@ -119,15 +119,15 @@ def test_attestation_stores_evidence_and_counts_in_posture(
 ) -> None:
     w = str(demo_ws)
     before = json.loads(cli("posture", "--client", "carewell", "-f", "json", "-w", w).out)[0]
-    evidence = tmp_path / "training-records.csv"
-    evidence.write_text("employee,course,completed\nE1,annual,2026-10-01\n")
+    evidence = tmp_path / "screening-records.csv"
+    evidence.write_text("employee,check,cleared\nE1,background,2026-10-01\n")
     done = cli(
         "attest",
-        "TR-01",
+        "TR-04",
         "--client",
         "carewell",
         "--statement",
-        "all staff trained",
+        "all staff screened before client work",
         "--evidence",
         str(evidence),
         "-w",
@@ -142,11 +142,11 @@ def test_attestation_stores_evidence_and_counts_in_posture(
     assert after["areas"]["training"] > before["areas"]["training"]
     assert after["overall"] > before["overall"]
     rows = json.loads(cli("checklist", "build", "--client", "carewell", "-f", "json", "-w", w).out)
-    assert next(r for r in rows if r["control"] == "TR-01")["status"] == "attested (current)"
+    assert next(r for r in rows if r["control"] == "TR-04")["status"] == "attested (current)"
     listed = json.loads(
         cli("attestations", "list", "--client", "carewell", "-f", "json", "-w", w).out
     )
-    assert [(a["control"], a["state"]) for a in listed] == [("TR-01", "current")]
+    assert [(a["control"], a["state"]) for a in listed] == [("TR-04", "current")]
     assert (
         json.loads(
             cli("attestations", "list", "--client", "carewell", "--due", "-f", "json", "-w", w).out
@@ -159,7 +159,7 @@ def test_attestation_stores_evidence_and_counts_in_posture(
     assert_one_line_error(
         cli(
             "attest",
-            "TR-01",
+            "TR-04",
             "--client",
             "carewell",
             "--statement",

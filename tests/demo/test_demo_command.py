@@ -22,8 +22,9 @@ def test_demo_summary_per_client(cli, tmp_path: Path) -> None:
     assert rows["carewell"]["files"] > 5
     for slug in ("northbank", "carewell", "telora", "operation"):
         assert rows[slug]["checks"].startswith("pass"), rows[slug]
-    # Every client has planted problems; the operation's one is the admin without MFA.
-    assert rows["operation"]["checks"].endswith("fail 1"), rows["operation"]
+    # Every client has planted problems; the operation's are the admin without MFA and the
+    # register's risk accepted by its own owner.
+    assert rows["operation"]["checks"].endswith("fail 2"), rows["operation"]
     for slug in ("northbank", "carewell", "telora"):
         assert "fail" in rows[slug]["checks"], rows[slug]
     assert (root / "estate" / "manifest.json").exists()

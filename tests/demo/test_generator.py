@@ -28,7 +28,11 @@ KINDS = {
     "vendors",
     "channels",
     "clients",
+    "incidents",
+    "risk_register",
 }
+# Governance plants are judged by the packages that keep the registers (training, vendors, ...).
+JUDGES = {"governance": ("governance_", "training_", "vendors_", "incidents_", "risks_")}
 FORMATS = {"csv", "xlsx", "docx", "pdf", "eml", "json", "jsonl", "txt", "zip", "log", "yaml"}
 CATEGORIES = {"PII", "PCI", "PHI", "FINANCIAL", "CREDENTIALS", "HR", "GOVERNMENT_ID"}
 FRAMEWORKS = {"NIST_CSF_2", "ISO27001_2022", "CIS_V8", "PCI_DSS_4", "HIPAA", "GDPR", "SOC2"}
@@ -137,7 +141,7 @@ def test_planted_problems_cover_every_area_and_point_at_real_files(estate) -> No
         assert set(p["where"]) == {"path", "member", "detail"}
         assert (root / p["where"]["path"]).is_file(), p["id"]
         check = p["expect"]["check"]
-        assert check.startswith(p["area"] + "_"), check
+        assert check.startswith(JUDGES.get(p["area"], (p["area"] + "_",))), check
         assert check == check.lower(), check
         assert p["description"].endswith(".")
 
@@ -357,3 +361,20 @@ def test_an_unwritable_folder_raises_oserror(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(OSError, match="taken"):
         generate(blocker / "estate", seed=7, as_of=AS_OF)
+
+
+def test_the_incident_register_misses_exactly_one_gdpr_clock(estate) -> None:
+    root, manifest = estate
+    plant = _planted(manifest, "governance-incident-notification-overdue")
+    register = json.loads((root / plant["where"]["path"]).read_text())
+    assert register["schema"] == "dataward-incident-register/1"
+    incidents = register["incidents"]
+    assert [i["affected"][0]["client"] for i in incidents] == ["carewell", "northbank", "telora"]
+    late = incidents[2]
+    assert plant["expect"]["subject"] == "INC-0003 gdpr_art33"
+    detected = datetime.fromisoformat(late["detected_at"].replace("Z", "+00:00"))
+    midnight = datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=UTC)
+    assert detected + timedelta(hours=72) < midnight
+    assert "gdpr_art33" not in {n["rule"] for n in late["notifications"]}
+    assert late["affected"][0]["personal_data"] is True
+    assert all(i["status"] != "closed" or i["lessons_learned"] for i in incidents)

@@ -62,6 +62,12 @@ def test_import_maps_columns_and_words_and_reimport_is_idempotent(cli, w, tmp_pa
     _register(tmp_path, REGISTER.replace("Likely,Major", "Rare,Major"))
     changed = json.loads(cli(*args).out)[0]
     assert (changed["updated"], changed["unchanged"]) == (1, 2)
+    imports = [
+        e
+        for e in json.loads(cli("audit", "log", "-f", "json", "-w", w).out)
+        if e["action"] == "risk.import"
+    ]
+    assert len(imports) == 2  # the unchanged re-import changed nothing and recorded nothing
     # The imported acceptance by its own owner is flagged by the check, not hidden.
     result = cli("assess", "--client", "acme", "-f", "json", "-w", w)
     flagged = [

@@ -33,7 +33,7 @@ def evidence_dir(ws: Workspace) -> Path:
     return ws.paths.root / "evidence"
 
 
-def _store(ws: Workspace, path: Path) -> dict[str, Any]:
+def store_evidence(ws: Workspace, path: Path) -> dict[str, Any]:
     """Copy one evidence file into the workspace under its hash; return its record."""
     try:
         size = path.stat().st_size
@@ -80,7 +80,7 @@ def add(
         raise DatawardError(
             f"expires {until}, which is not after today", "--expires", "give a later date"
         )
-    stored = [_store(ws, f) for f in files]
+    stored = [store_evidence(ws, f) for f in files]
     with transaction.atomic():
         record = Attestation.objects.create(
             client=client,

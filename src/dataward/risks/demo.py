@@ -6,6 +6,10 @@ from typing import Any
 
 from rich.table import Table
 
+from dataward.demo.oracle import AreaOutcome
+
+PREFIX = "risks_"
+
 
 def show(ctx: Any) -> None:
     """Print how many open risks each client has, by rating."""
@@ -21,3 +25,37 @@ def show(ctx: Any) -> None:
     for client, per in sorted(counts.items()):
         table.add_row(client, *(str(per.get(b, 0)) for b in ("critical", "high", "medium", "low")))
     ctx.console.print(table)
+
+
+def import_register(ctx: Any) -> None:
+    """Import the operation's existing register from the estate, as `risks import` would."""
+    from dataward.risks import importer
+
+    path = ctx.estate / "governance" / "risk_register.csv"
+    if path.is_file():
+        importer.run(ctx.ws, path, None)
+
+
+def verify(ctx: Any) -> list[AreaOutcome]:
+    """Return what the register's checks raised: planted problems found, anything else alarmed.
+
+    A check names a risk by its dataward reference; the manifest by the register's own id.
+    """
+    from dataward.demo.run import latest_failures
+    from dataward.risks.models import Risk
+
+    planted = [p for p in ctx.manifest["planted"] if p["expect"]["check"].startswith(PREFIX)]
+    found: set[str] = set()
+    alarms: set[str] = set()
+    for client, res in latest_failures(PREFIX):
+        risk = Risk.objects.for_client(client).filter(ref=res.subject).first()
+        theirs = risk.external_ref if risk is not None else ""
+        hits = [
+            p
+            for p in planted
+            if p["expect"]["check"] == res.check_id and p["expect"]["subject"] == theirs
+        ]
+        found |= {p["id"] for p in hits}
+        if not hits:
+            alarms.add(f"{client.slug}: {res.check_id} on {res.subject}")
+    return [AreaOutcome("governance", tuple(sorted(found)), tuple(sorted(alarms)))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,10 @@ def run(
     client = client_of(ws, slug)
     ws.require(Action.IMPORT, None if client.is_operation else client.slug)
     drafts = list(read(path, mapping))  # every row is validated before anything is stored
-    added = updated = unchanged = 0
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged = 0
+    slug = None if client.is_operation else client.slug
     with transaction.atomic():
         known = {
             r.external_ref: r
@@ -49,21 +53,44 @@ def run(
                     **values,
                 )
                 store.record_event(ws, risk, "imported", {"file": path.name, "row": draft.row})
-                audit.record(ws, "risk.import", slug, "risk", risk.ref, after=store.state(risk))
-                added += 1
+                added.append(risk.ref)
             elif any(getattr(risk, k) != v for k, v in values.items()):
-                store.change(ws, risk, "imported", f"{path.name} row {draft.row}", **values)
-                updated += 1
+                for name, value in values.items():
+                    setattr(risk, name, value)
+                risk.updated_at = ws.clock()
+                risk.save()
+                store.record_event(ws, risk, "imported", {"file": path.name, "row": draft.row})
+                updated.append(risk.ref)
             else:
                 unchanged += 1
+        # One audit event per import that changed something (bulk work is one action); each risk
+        # keeps its own history.
+        if added or updated:
+            audit.record(
+                ws,
+                "risk.import",
+                slug,
+                "risk_register",
+                path.name,
+                detail={"sha256": _sha256(path), "added": added, "updated": updated},
+            )
     return {
         "client": client.slug,
         "file": str(path),
         "rows": len(drafts),
-        "added": added,
-        "updated": updated,
+        "added": len(added),
+        "updated": len(updated),
         "unchanged": unchanged,
     }
+
+
+def _sha256(path: Path) -> str:
+    """Return the file's SHA-256, so the audit event pins exactly what was imported."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _values(draft: Draft) -> dict[str, Any]:

@@ -55,6 +55,22 @@ def obligations(ws: Any, today: date) -> Iterable[Any]:
 
 
 @hookimpl
+def demo_import(ctx: Any) -> None:
+    """Import the estate's existing risk register for the operation."""
+    from dataward.risks.demo import import_register
+
+    import_register(ctx)
+
+
+@hookimpl
+def demo_verify(ctx: Any) -> Iterable[Any]:
+    """Compare the register checks' failures with the planted governance problems."""
+    from dataward.risks.demo import verify
+
+    return verify(ctx)
+
+
+@hookimpl
 def demo_finish(ctx: Any) -> None:
     """Show the register the demo's assessments raised."""
     from dataward.risks.demo import show

@@ -20,10 +20,12 @@ from dataward.demo.engine.general_shares import write_general_shares
 from dataward.demo.engine.governance import write_channels, write_vendors
 from dataward.demo.engine.hr import write_hr, write_training
 from dataward.demo.engine.identity_exports import write_directory
+from dataward.demo.engine.incidents import write_incidents
 from dataward.demo.engine.logs import write_logs
 from dataward.demo.engine.model import mask
 from dataward.demo.engine.northbank_exports import write_northbank_exports
 from dataward.demo.engine.people import build_roster
+from dataward.demo.engine.registers import write_risk_register
 from dataward.demo.engine.shares_carewell import write_carewell
 from dataward.demo.engine.shares_northbank import write_northbank
 from dataward.demo.engine.shares_telora import write_telora
@@ -55,6 +57,8 @@ def generate(out_dir: Path, seed: int = 7, as_of: date | None = None) -> dict[st
     write_training(estate, people)
     write_vendors(estate)
     write_channels(estate)
+    write_risk_register(estate)
+    write_incidents(estate)
     manifest = estate.manifest([c.slug for c in CLIENTS])
     target = out_dir / MANIFEST
     target.write_text(dump_manifest(manifest), encoding="utf-8")

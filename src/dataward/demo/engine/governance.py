@@ -108,7 +108,7 @@ def write_vendors(estate: Estate) -> None:
         path=path,
         detail=f"row {row}, vendor {OVERDUE_VENDOR}, next_review_due 45 days before as_of",
         expect={
-            "check": "governance_vendor_reviews_current",
+            "check": "vendors_reviews_current",
             "count": 1,
             "subject": OVERDUE_VENDOR,
         },

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import yaml
+
 from dataward.demo.engine.estate import Estate
 from dataward.demo.engine.formats import csv_doc, xlsx_doc
 from dataward.demo.engine.model import Cell
@@ -29,6 +31,7 @@ CLIENT_COURSES = {
     "telora": "GDPR Essentials",
 }
 CAMPAIGNS = (("Parcel delivery lure", 80), ("Payroll update lure", 50), ("MFA reset lure", 20))
+COURSE_CODES = {"northbank": "pci-dss", "carewell": "hipaa", "telora": "gdpr"}
 
 
 def _iso(day: date | None) -> str:
@@ -71,16 +74,55 @@ def write_hr(estate: Estate, people: list[Employee]) -> None:
     )
 
 
+def late_joiner(people: list[Employee]) -> Employee:
+    """Return the joiner planted with client access before training (the longest-serving)."""
+    return min((p for p in people if "joiner" in p.flags), key=lambda p: (p.start, p.employee_id))
+
+
+def requirements_doc() -> dict[str, object]:
+    """Return the training requirements file: the annual course and each client's course."""
+    client_rule = {"every_days": 365, "within_days": 30, "after": "assignment"}
+    return {
+        "due_soon_days": 14,
+        "joiner_days": 90,
+        "phishing": {
+            "click_rate_threshold": 20,
+            "min_sample": 30,
+            "team": "department",
+            "window_days": 365,
+        },
+        "courses": [{"code": "security-awareness", "title": ANNUAL}]
+        + [{"code": COURSE_CODES[c], "title": t} for c, t in CLIENT_COURSES.items()],
+        "requirements": [
+            {"course": "security-awareness", "every_days": 365, "within_days": 30, "after": "hire"}
+        ]
+        + [
+            {"course": COURSE_CODES[c], "clients": [c], **client_rule, "before_access": True}
+            for c in CLIENT_COURSES
+        ],
+    }
+
+
 def completion_rows(estate: Estate, people: list[Employee]) -> list[list[Cell]]:
-    """Return training rows: everyone current except joiners (not yet due) and one planted."""
+    """Return training rows: everyone current, joiners trained on day one, two planted.
+
+    The planted: one agent's annual course overdue, and one joiner (``late_joiner``) holding
+    client access with no course completed yet (still inside the grace period).
+    """
     rng = estate.rng("training")
     today = estate.as_of
+    late = late_joiner(people)
     rows: list[list[Cell]] = []
     for p in active(people):
         courses = [ANNUAL] + [CLIENT_COURSES[c] for c in p.clients]
         for course in courses:
-            if "joiner" in p.flags:
+            if p is late:
                 rows.append([p.employee_id, course, "", _iso(p.start + timedelta(30)), ""])
+                continue
+            if "joiner" in p.flags:  # induction on the first day, before any access is granted
+                rows.append(
+                    [p.employee_id, course, _iso(p.start), _iso(p.start + timedelta(30)), 92]
+                )
                 continue
             if course == ANNUAL and "overdue_training" in p.flags:
                 last = today - timedelta(days=rng.randint(395, 410))
@@ -110,7 +152,14 @@ def phishing_rows(estate: Estate, people: list[Employee]) -> list[list[Cell]]:
 
 
 def write_training(estate: Estate, people: list[Employee]) -> None:
-    """Write training/completions.csv and training/phishing_results.csv, plant the overdue."""
+    """Write the training requirements, completions and phishing results; plant two problems."""
+    estate.write(
+        "training/requirements.yaml",
+        (yaml.safe_dump(requirements_doc(), sort_keys=False).encode("utf-8"), []),
+        client=None,
+        kind="training",
+        days_ago=30,
+    )
     header = ("employee_id", "course", "completed_on", "due_on", "score")
     path = estate.write(
         "training/completions.csv",
@@ -138,10 +187,35 @@ def write_training(estate: Estate, people: list[Employee]) -> None:
         path=path,
         detail=f"employee {late.employee_id}, course {ANNUAL}, not completed, due 18 days ago",
         expect={
-            "check": "governance_security_training_current",
+            "check": "training_required_courses_current",
             "count": 1,
             "subject": late.employee_id,
         },
         description="An active agent has not completed the mandatory annual security "
         "awareness course, which fell due 18 days before the as-of date.",
+    )
+    _plant_joiner(estate, people, path)
+
+
+def _plant_joiner(estate: Estate, people: list[Employee], path: str) -> None:
+    """Record the joiner who holds client access before completing the client's course."""
+    joiner = late_joiner(people)
+    client = joiner.clients[0]
+    days = (estate.as_of - joiner.start).days
+    estate.plant(
+        "governance-joiner-access-before-training",
+        "governance",
+        client,
+        kind="client_access_before_training",
+        path=path,
+        detail=f"employee {joiner.employee_id} started {days} days ago and holds access to "
+        f"{client}'s systems (entitlements/{client}_*.csv); {CLIENT_COURSES[client]} not "
+        "completed",
+        expect={
+            "check": "training_completed_before_client_access",
+            "count": 1,
+            "subject": joiner.employee_id,
+        },
+        description="A joiner was given access to the client's systems before completing the "
+        "client's required data-handling course.",
     )

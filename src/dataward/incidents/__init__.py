@@ -1,0 +1,1 @@
+"""Incidents: intake, status workflow, notification clocks, playbooks and the register."""

@@ -1,0 +1,1 @@
+"""Checks over the incident register: notification clocks met, incidents closed on time."""

@@ -1,0 +1,1 @@
+"""Plain-Python incident logic: workflow, notification rules and clocks, playbooks, register."""

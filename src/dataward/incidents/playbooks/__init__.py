@@ -1,0 +1,1 @@
+"""The incident playbooks dataward ships (package data, read with importlib.resources)."""

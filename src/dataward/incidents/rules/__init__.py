@@ -1,0 +1,1 @@
+"""The notification rules dataward ships (package data, read with importlib.resources)."""

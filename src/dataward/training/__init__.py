@@ -1,0 +1,1 @@
+"""Training: courses, requirements, LMS completions, phishing simulations and their checks."""

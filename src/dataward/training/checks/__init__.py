@@ -1,0 +1,1 @@
+"""The training checks, one module per check."""

@@ -1,0 +1,1 @@
+"""Plain Python for training: requirements, LMS exports, course status, phishing, joiners."""

@@ -1,0 +1,1 @@
+"""Vendors: third parties, their reach, risk tier, reviews, due diligence and duties."""

@@ -1,0 +1,1 @@
+"""Vendor checks: reviews on time, agreements for personal data, due diligence."""

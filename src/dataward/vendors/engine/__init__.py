@@ -1,0 +1,1 @@
+"""Plain-Python vendor engine: tier rule, register reading, questionnaire, rules."""
