@@ -44,6 +44,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/heldout.py --set all
 	$(BIN)/python bench/scan_bench.py --mb 20
 	$(BIN)/python bench/scan_bench.py --mb 200 --sensitive-share 0.1 --big-mb 2000
+	$(BIN)/python bench/access_bench.py
+	$(BIN)/python bench/governance_bench.py
+	$(BIN)/python bench/training_bench.py
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
