@@ -221,3 +221,30 @@ def test_a_lapsed_exception_fails_loudly_and_an_active_one_wins() -> None:
     renewed = CheckException("EX-0002", "c1", "bob", date(2026, 11, 1), date(2027, 1, 31), "mona")
     again = list(apply([warn], [old, renewed], today))
     assert [(o.status, ref) for o, ref in again] == [(Status.EXCEPTED, "EX-0002")]
+
+
+def test_exception_to_a_whole_control_waives_each_of_its_checks(cli, demo_ws: Path) -> None:
+    w = str(demo_ws)
+    base = ["exceptions", "add", "--client", "telora", "--ends", "2027-01-31", "--reason",
+            "secrets vault migration in progress", "--approved-by", "mona", "-w", w]  # fmt: skip
+    assert_one_line_error(cli(*base, "--control", "TR-04"), "attestation only")
+    assert_one_line_error(cli(*base, "--control", "ZZ-99"), "no control")
+    both = cli(*base, "--control", "DA-04", "--check", "discovery_secrets_not_in_shares")
+    assert_one_line_error(both, "one check or one control")
+    before = [r for r in _results_of(cli, w, "telora") if r["status"] == "fail"]
+    assert any(r["check"] == "discovery_secrets_not_in_shares" for r in before)
+    assert cli(*base, "--control", "DA-04").code == 0
+    after = {(r["check"], r["subject"]): r["status"] for r in _results_of(cli, w, "telora")}
+    for r in before:
+        if r["check"] == "discovery_secrets_not_in_shares":
+            assert after[(r["check"], r["subject"])] == "excepted"
+        else:
+            assert after[(r["check"], r["subject"])] == "fail"  # other controls untouched
+    listed = json.loads(cli("exceptions", "list", "--client", "telora", "-f", "json", "-w", w).out)
+    assert (listed[-1]["control"], listed[-1]["check"]) == ("DA-04", "(every check)")
+
+
+def _results_of(cli, w: str, client: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    result = cli("assess", "--client", client, "-f", "json", "-w", w)
+    assert result.code in (0, 1), result
+    return json.loads(result.out)["results"]

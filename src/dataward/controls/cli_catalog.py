@@ -130,15 +130,18 @@ def exception_add(
     ctx: typer.Context,
     client: ClientOpt = None,
     check: Annotated[str, typer.Option(help="Check id the exception is for.")] = "",
+    control: Annotated[
+        str, typer.Option(help="Or a control id: every check that evidences it.")
+    ] = "",
     subject: Annotated[str, typer.Option(help="Only this subject (default: every subject).")] = "*",
     ends: Annotated[str, typer.Option(help="Last day in force, YYYY-MM-DD.")] = "",
     reason: Annotated[str, typer.Option(help="Why, and what compensates meanwhile.")] = "",
     approved_by: Annotated[str, typer.Option(help="dataward user who approved it.")] = "",
     starts: Annotated[str | None, typer.Option(help="First day (default today).")] = None,
 ) -> None:
-    """Record a time-boxed exception: the check's failures show as excepted until it ends."""
-    if not check or not ends or not approved_by:
-        raise typer.BadParameter("give --check, --ends and --approved-by")
+    """Record a time-boxed exception: the check's (or control's) failures show as excepted."""
+    if not (check or control) or not ends or not approved_by:
+        raise typer.BadParameter("give --check or --control, --ends and --approved-by")
     ws = workspace(ctx)
     from dataward.controls import exceptions_service
     from dataward.core.clients import ensure_operation, get
@@ -150,13 +153,15 @@ def exception_add(
         ws,
         target,
         check_id=check,
+        control_id=control,
         subject=subject,
         ends=end_day,
         reason=reason,
         approved_by=approved_by,
         starts=day_option(starts, "--starts"),
     )
-    err.print(f"exception {rec.ref} for {check} on {target.slug} recorded until {rec.ends}")
+    what = check or f"every check of {rec.control_id}"
+    err.print(f"exception {rec.ref} for {what} on {target.slug} recorded until {rec.ends}")
 
 
 @exceptions.command("list")

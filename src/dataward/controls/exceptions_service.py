@@ -18,6 +18,7 @@ from dataward.errors import DatawardError
 
 COLUMNS = [
     "ref",
+    "control",
     "check",
     "subject",
     "starts",
@@ -33,7 +34,8 @@ def add(
     ws: Workspace,
     client: Client,
     *,
-    check_id: str,
+    check_id: str = "",
+    control_id: str = "",
     subject: str,
     ends: date,
     reason: str,
@@ -41,11 +43,21 @@ def add(
     starts: date | None = None,
 ) -> CheckExceptionRecord:
     """Record an exception to one check's failures for the client (one subject, or '*')."""
+    from dataward.controls.catalog_service import catalog
     from dataward.controls.store import registry
 
     ws.require(Action.ASSESS, None if client.is_operation else client.slug)
-    if check_id not in registry().checks:
+    if bool(check_id) == bool(control_id):
+        raise DatawardError("name one check or one control", "--check/--control", "give one")
+    if check_id and check_id not in registry().checks:
         raise DatawardError(f"no check {check_id!r}", "--check", "see dataward controls list")
+    if control_id:
+        control = catalog().control(control_id)  # one line when unknown
+        if not control.checks:
+            raise DatawardError(
+                f"{control.id} is evidenced by attestation only", "--control", "nothing to waive"
+            )
+        control_id = control.id
     begin = starts or ws.clock().date()
     check_time_box(ws, client.slug, reason=reason, starts=begin, ends=ends, approved_by=approved_by)
     with transaction.atomic():
@@ -54,6 +66,7 @@ def add(
             client=client,
             ref=f"EX-{count + 1:04d}",
             check_id=check_id,
+            control_id=control_id,
             subject=subject or "*",
             reason=reason,
             approved_by=approved_by,
@@ -64,6 +77,7 @@ def add(
         )
         state = {
             "check": check_id,
+            "control": control_id,
             "subject": record.subject,
             "starts": str(begin),
             "ends": str(ends),
@@ -76,11 +90,16 @@ def add(
 
 
 def in_force(client: Client) -> list[CheckException]:
-    """Return the client's exceptions as the engine applies them."""
-    return [
-        CheckException(e.ref, e.check_id, e.subject, e.starts, e.ends, e.approved_by)
-        for e in CheckExceptionRecord.objects.for_client(client).order_by("id")
-    ]
+    """Return the client's exceptions as the engine applies them (a control's, per its check)."""
+    from dataward.controls.catalog_service import catalog
+
+    out = []
+    for e in CheckExceptionRecord.objects.for_client(client).order_by("id"):
+        checks = catalog().control(e.control_id).checks if e.control_id else (e.check_id,)
+        out += [
+            CheckException(e.ref, c, e.subject, e.starts, e.ends, e.approved_by) for c in checks
+        ]
+    return out
 
 
 def rows(ws: Workspace, client: Client) -> list[dict[str, Any]]:
@@ -92,7 +111,8 @@ def rows(ws: Workspace, client: Client) -> list[dict[str, Any]]:
         out.append(
             {
                 "ref": e.ref,
-                "check": e.check_id,
+                "control": e.control_id,
+                "check": e.check_id or "(every check)",
                 "subject": e.subject,
                 "starts": e.starts,
                 "ends": e.ends,

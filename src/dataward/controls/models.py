@@ -35,7 +35,8 @@ class CheckResult(ClientOwned):
 class CheckException(TimeBoxedException):
     """A time-boxed exception to one check's failures, approved by someone other than its author."""
 
-    check_id = models.CharField(max_length=120)
+    check_id = models.CharField(max_length=120, blank=True)  # "" when it waives a whole control
+    control_id = models.CharField(max_length=16, blank=True)  # every check of this control
     subject = models.CharField(max_length=300, default="*")
 
 
