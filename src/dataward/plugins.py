@@ -38,6 +38,14 @@ class Hookspecs:
         """Return named readers that give checks client-scoped data from the workspace."""
 
     @hookspec
+    def refresh_live_data(self, ws: Any, client: Any, max_age_days: int) -> None:
+        """Before an assessment with --refresh, re-collect live data older than max_age_days.
+
+        For example the encryption package re-checks the client's TLS endpoints. Checks
+        themselves never touch the network; this hook is where such collection happens.
+        """
+
+    @hookspec
     def assessment_completed(
         self, ws: Any, client: Any, assessment: int, outcomes: list[Any]
     ) -> None:

@@ -30,6 +30,12 @@ def assess(
     fail_on: Annotated[
         str | None, typer.Option(help="Exit 1 when any result is fail, warning or error.")
     ] = None,
+    refresh: Annotated[
+        int | None,
+        typer.Option(
+            help="First re-collect live data (TLS endpoints) older than this many days.", min=0
+        ),
+    ] = None,
 ) -> None:
     """Run every registered check for one client, or for all clients and the operation."""
     if fail_on is not None and fail_on not in FAIL_LEVELS:
@@ -55,6 +61,10 @@ def assess(
         task = progress.add_task("assessing", total=len(targets))
         for target in targets:
             progress.update(task, description=f"assessing {target.slug}")
+            if refresh is not None:
+                from dataward.plugins import hook
+
+                hook().refresh_live_data(ws=ws, client=target, max_age_days=refresh)
             run, outcomes = store.assess(ws, target)
             rows += [
                 {
