@@ -70,6 +70,10 @@ def sat_state(p: Person, *rows: Completion) -> tuple[str, date | None]:
         (person(), [done("E1", "Security Awareness", 100)], "current", 265),
         (person(), [done("E1", "security  awareness", 360)], "due soon", 5),
         (person(), [done("E1", "SAT", 380)], "overdue", -15),
+        (person(), [done("E1", "SAT", 365)], "due soon", 0),  # due today: not overdue yet
+        (person(), [done("E1", "SAT", 366)], "overdue", -1),  # the day after: overdue
+        (person(started=30), [], "not yet due", 0),  # a joiner's last day of grace
+        (person(started=31), [], "overdue", -1),
         (person(), [done("E1", "SAT", 380), done("E1", "SAT", 20)], "current", 345),
         (person(), [], "overdue", -370),  # never done, 30 days after hire long gone
         (person(started=10), [], "not yet due", 20),  # a joiner inside the grace period
@@ -170,6 +174,8 @@ def _grant(eid: str, days_ago: int | None) -> Holding:
         (10, None, 5, []),  # no grant date: any completion will do
         (10, None, None, [("pci", None)]),
         (200, 150, None, []),  # not a joiner: judged by the required-courses check
+        (90, 80, None, [("pci", None)]),  # started joiner_days ago: still a joiner
+        (91, 80, None, []),
     ],
 )
 def test_early_access(
@@ -202,3 +208,51 @@ def test_early_access_findings_and_not_applicable() -> None:
     assert rules.access_before_training(replace(data, completions_imported=False), [])[
         0
     ].summary == (rules.NO_COMPLETIONS)
+
+
+@pytest.mark.parametrize(
+    ("sent", "clicked", "over"),
+    [
+        (1000, 200, False),  # exactly the threshold is not above it
+        (1003, 201, True),  # 20.04%: shows as 20.0 but is above 20
+        (10000, 2001, True),
+        (30, 6, False),
+    ],
+)
+def test_the_threshold_is_compared_exactly_not_on_the_rounded_rate(
+    sent: int, clicked: int, over: bool
+) -> None:
+    from dataward.training.engine.phishing import TeamRate
+
+    rate = TeamRate("Operations", "", sent, clicked, 0, sent)
+    assert rate.over(PhishingPolicy(click_rate_threshold=20, min_sample=30)) is over
+
+
+@pytest.mark.parametrize("roster_role", ["team lead", "Team-Lead", "team_lead", "TEAM  LEAD"])
+def test_a_role_matches_however_the_roster_spells_it(roster_role: str) -> None:
+    from dataward.training.engine.policy import from_dict
+
+    policy = from_dict(
+        {
+            "courses": [{"code": "pci", "title": "PCI DSS"}],
+            "requirements": [
+                {"course": "pci", "client": "bank", "roles": ["team_lead"], "before_access": True}
+            ],
+        },  # fmt: skip
+        "r.yaml",
+    )
+    lead = person(job_role=roster_role.lower(), started=10)
+    index = CompletionIndex([lead], [], policy)
+    assert [s.course for s in person_status(lead, policy, index, TODAY)] == ["pci"]
+    found, judged = early_access([lead], [_grant("E1", 8)], policy, index, "bank", TODAY)
+    assert (judged, len(found)) == (1, 1)
+
+
+def test_evidence_masks_an_account_that_is_an_email_address() -> None:
+    joiner = person("E1", started=10)
+    data = TrainingData("bank", TODAY, (joiner,), POLICY, (), completions_imported=True)
+    grant = Holding("E1", "bank_crm", "ann.one@bank.example", "view", TODAY - timedelta(days=8))
+    (finding,) = rules.access_before_training(data, [grant])
+    accounts = [e["account"] for e in finding.evidence if "account" in e]
+    assert accounts == ["a***@bank.example"]
+    assert "ann.one" not in repr(finding)

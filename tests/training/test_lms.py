@@ -108,3 +108,51 @@ def test_a_missing_file_and_an_empty_one(tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(ImportFileError, match="is empty"):
         read_phishing(tmp_path / "empty.csv")
+
+
+@pytest.mark.parametrize("status", ["Failed", "Expired", "Not Started", "Enrolled"])
+def test_an_open_or_failed_row_without_a_due_date_is_kept_but_completes_nothing(
+    tmp_path: Path, status: str
+) -> None:
+    path = write_csv(
+        tmp_path / "lms.csv",
+        ("employee_id", "course", "completed_on", "status"),
+        [("E1", "SAT", "2026-11-01", status), ("E1", "SAT", "2026-10-01", "Passed")],
+    )
+    rows = read_completions(path, today=TODAY)
+    assert [(r.completed_on, r.due_on) for r in rows] == [(None, None), (date(2026, 10, 1), None)]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "needles"),
+    [
+        (COMPLETION_HEADER, ("E1", "C" * 201, "2026-01-01", "", "", ""),
+         ["row 2", "'course'", "201 characters"]),
+        (COMPLETION_HEADER, ("E" * 65, "SAT", "2026-01-01", "", "", ""),
+         ["row 2", "'employee_id'", "65 characters"]),
+        (COMPLETION_HEADER, ("E1", "S\x00AT", "2026-01-01", "", "", ""), ["'course'", "NUL"]),
+        (("campaign", "employee_id", "clicked"), ("L" * 300, "E1", "no"),
+         ["row 2", "'campaign'", "300 characters"]),
+    ],
+)  # fmt: skip
+def test_cells_the_store_cannot_keep_fail_naming_row_and_field(
+    tmp_path: Path, header: tuple[str, ...], row: tuple[str, ...], needles: list[str]
+) -> None:
+    path = write_csv(tmp_path / "export.csv", header, [row])
+    reader = read_phishing if "campaign" in header else read_completions
+    with pytest.raises(ImportFileError) as caught:
+        reader(path, today=TODAY)
+    line = caught.value.line()
+    assert "C" * 50 not in line  # never the value itself
+    assert "L" * 50 not in line
+    for needle in needles:
+        assert needle in line, (needle, line)
+
+
+def test_a_header_without_rows_is_refused_rather_than_erasing_everything(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "lms.csv", COMPLETION_HEADER, [])
+    with pytest.raises(ImportFileError, match="no data rows"):
+        read_completions(path, today=TODAY)
+    phish = write_csv(tmp_path / "phish.csv", ("campaign", "employee_id", "clicked"), [])
+    with pytest.raises(ImportFileError, match="no data rows"):
+        read_phishing(phish, today=TODAY)

@@ -81,6 +81,10 @@ def _req(body: str) -> str:
         ("phishing: {team: site}\n" + _req(""), ["phishing.team", "department or manager"]),
         ("phishing: {min_sample: 0}\n" + _req(""), ["phishing.min_sample", ">= 1"]),
         ("phishing: 3\n" + _req(""), ["phishing is int, not a mapping"]),
+        # names the store cannot keep (PostgreSQL refuses NUL; titles are 200 characters at most)
+        ('courses: [{code: a, title: "T\\0"}]', ["courses[1].title", "NUL"]),
+        (f"courses: [{{code: a, title: {'T' * 201}}}]", ["courses[1].title", "200 characters"]),
+        ('courses: [{code: a, title: T, aliases: ["x\\0"]}]', ["courses[1].aliases", "NUL"]),
     ],
 )
 def test_mistakes_are_one_line_naming_the_field(

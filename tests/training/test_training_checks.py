@@ -144,7 +144,9 @@ def test_a_client_viewer_sees_only_their_client(cli: Cli, trained_ws: Path) -> N
     assert cli(*add).code == 0
     rows = cli("training", "status", "--client", "carewell", "-f", "json", "-w", w, "--as", "cara")
     assert rows.code == 0, rows
-    assert {r["client"] for r in json.loads(rows.out)} <= {"carewell", "(everyone)"}
+    seen = json.loads(rows.out)
+    assert {r["client"] for r in seen} == {"carewell", "(everyone)"}
+    assert {r["employee_id"] for r in seen} == {"E3", "E4", "E5"}  # no northbank-only staff
     assert_one_line_error(
         cli("training", "status", "--client", "northbank", "-w", w, "--as", "cara"), "northbank"
     )
@@ -154,3 +156,25 @@ def test_a_client_viewer_sees_only_their_client(cli: Cli, trained_ws: Path) -> N
     assert_one_line_error(
         cli("training", "import", "completions", lms, "-w", w, "--as", "cara"), "may not"
     )
+
+
+def test_a_course_overdue_with_no_start_date_is_still_a_duty(
+    cli: Cli, trained_ws: Path, files: dict[str, Path]
+) -> None:
+    from dataward.core.workspace import open_workspace
+    from dataward.plugins import hook
+
+    roster = files["roster"]
+    extra = "E8,Hal Eight,u8@corp.example,active,,,Operations,agent,northbank,E3,\n"
+    roster.write_text(roster.read_text() + extra)
+    assert cli("access", "import", "hr", str(roster), "-w", str(trained_ws)).code == 0
+    ws = open_workspace(trained_ws, env={})
+    duties = {
+        o.ref: o
+        for batch in hook().obligations(ws=ws, today=TODAY)
+        for o in batch
+        if o.kind == "training"
+    }
+    late = duties["E8/security-awareness"]  # never done, and no date to count the grace from
+    assert (late.due, late.state(TODAY), late.owner) == (TODAY, "due soon", "u3@corp.example")
+    assert duties["E8/pci-dss"].client == "northbank"

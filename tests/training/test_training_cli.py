@@ -40,7 +40,7 @@ def test_import_reports_rows_notes_and_unchanged(
     again = cli(
         "training", "import", "completions", str(files["completions"]), "-f", "json", "-w", w
     )
-    assert _json(again) == [{"kind": "completions", "rows": 12, "replaced": 12, "unchanged": True}]
+    assert _json(again) == [{"kind": "completions", "rows": 12, "replaced": 0, "unchanged": True}]
     phish = cli("training", "import", "phishing", str(files["phishing"]), "-f", "json", "-w", w)
     assert _json(phish) == [{"kind": "phishing", "rows": 12, "replaced": 0, "unchanged": False}]
     events = _json(cli("audit", "log", "-f", "json", "-w", w))
@@ -181,3 +181,79 @@ def test_phishing_listing_per_campaign_and_team(cli: Cli, trained_ws: Path) -> N
 def test_jsonl_output_stands_alone(cli: Cli, trained_ws: Path) -> None:
     out = cli("training", "status", "--overdue", "-f", "jsonl", "-w", str(trained_ws)).out
     assert [json.loads(line)["employee_id"] for line in out.splitlines()] == ["E2", "E6"]
+
+
+def _ids(kind: str) -> list[int]:
+    from dataward.core.models import Client
+    from dataward.training.models import Completion, PhishingResult
+
+    op = Client.objects.get(kind="operation")
+    model = Completion if kind == "completions" else PhishingResult
+    return list(model.objects.for_client(op).order_by("id").values_list("id", flat=True))
+
+
+def test_unchanged_means_the_same_rows_not_the_same_bytes(
+    cli: Cli, trained_ws: Path, files: dict[str, Path], tmp_path: Path
+) -> None:
+    w = str(trained_ws)
+    before = _ids("completions")
+    rows = [(*r, "note") for r in completion_rows()]  # one more column dataward does not read
+    resaved = write_csv(tmp_path / "resaved.csv", (*COMPLETIONS_HEADER, "Comments"), rows)
+    same = _json(cli("training", "import", "completions", str(resaved), "-f", "json", "-w", w))
+    assert same == [{"kind": "completions", "rows": 12, "replaced": 0, "unchanged": True}]
+    assert _ids("completions") == before  # nothing was rewritten
+    # The same file read through another column is a different import, not "unchanged".
+    args = ("training", "import", "completions", str(files["completions"]), "-f", "json")
+    remapped = _json(cli(*args, "--map", "employee_id=Course Title", "-w", w))
+    assert remapped[0]["unchanged"] is False
+    assert _json(cli(*args, "-w", w))[0]["unchanged"] is False  # and back again
+
+
+def test_a_cell_too_long_for_the_store_is_a_row_error_on_every_backend(
+    cli: Cli, trained_ws: Path, tmp_path: Path
+) -> None:
+    w = str(trained_ws)
+    rows = completion_rows()
+    rows[-1] = ("E1", "A" * 250, ago(3), "", 90)
+    bad = write_csv(tmp_path / "long.csv", COMPLETIONS_HEADER, rows)
+    result = cli("training", "import", "completions", str(bad), "-w", w)
+    assert_one_line_error(result, "long.csv row 13", "'course'", "250 characters")
+    assert _count("completions") == 12
+    header_only = write_csv(tmp_path / "header.csv", COMPLETIONS_HEADER, [])
+    result = cli("training", "import", "completions", str(header_only), "-w", w)
+    assert_one_line_error(result, "header.csv", "no data rows")
+    assert _count("completions") == 12
+
+
+def test_a_reformatted_requirements_file_loads_unchanged(
+    cli: Cli, trained_ws: Path, files: dict[str, Path], tmp_path: Path
+) -> None:
+    w = str(trained_ws)
+    same = tmp_path / "same.yaml"
+    same.write_text("# the same requirements, commented\n" + files["requirements"].read_text())
+    result = cli("training", "requirements", "load", str(same), "-w", w)
+    assert "3 courses and 3 requirements unchanged" in result.err, result
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        files["requirements"].read_text().replace("within_days: 30", "within_days: 20")
+    )
+    result = cli("training", "requirements", "load", str(changed), "-w", w)
+    assert "3 courses and 3 requirements loaded" in result.err, result
+
+
+def test_a_role_no_one_holds_is_noted_on_load(
+    cli: Cli, people_ws: Path, files: dict[str, Path], tmp_path: Path
+) -> None:
+    w = str(people_ws)
+    text = (
+        files["requirements"]
+        .read_text()
+        .replace("clients: [northbank]", "clients: [northbank], roles: [Team Lead, teamlead]")
+    )
+    path = tmp_path / "roles.yaml"
+    path.write_text(text)
+    result = cli("training", "requirements", "load", str(path), "-w", w)
+    assert result.code == 0, result
+    notes = [line for line in result.err.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1, result.err  # "Team Lead" is the roster's team_lead
+    assert "'teamlead'" in notes[0]

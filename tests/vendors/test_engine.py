@@ -156,6 +156,15 @@ def _parse(answers: object, evidence: tuple[str, ...] = ()) -> list[q.Given]:
         ({"GOV-02": "  "}, "question GOV-02: answer is empty"),
         ({"GOV-01": {"answer": True, "evidence": ["soc2.pdf"]}}, "question GOV-01: cites evidence"),
         ({"GOV-01": {"answer": True, "proof": "x"}}, "question GOV-01: unknown key 'proof'"),
+        # numbers no comparison can judge: a NaN answer would pass every bad_above
+        ({"OPS-01": "nan"}, "question OPS-01: answer is not a number of 0 or more"),
+        ({"OPS-01": float("nan")}, "question OPS-01: answer is not a number of 0 or more"),
+        ({"OPS-01": "inf"}, "question OPS-01: answer is not a number of 0 or more"),
+        ({"OPS-01": "1e400"}, "question OPS-01: answer is not a number of 0 or more"),
+        ({"GOV-01": {"answer": "yes", "evidence": 5}}, "question GOV-01: evidence is not a list"),
+        ({"GOV-01": {"answer": "yes", "evidence": {"a": 1}}}, "GOV-01: evidence is not a list"),
+        ({"GOV-02": "yes\x00"}, "question GOV-02: answer holds a NUL character"),
+        ({"GOV-01": {"answer": "yes", "comment": "a\x00b"}}, "GOV-01: comment holds a NUL"),
     ],
 )
 def test_answer_errors_name_the_question(answers: object, words: str) -> None:
@@ -163,6 +172,17 @@ def test_answer_errors_name_the_question(answers: object, words: str) -> None:
         _parse(answers)
     assert words in caught.value.line()
     assert "\n" not in caught.value.line()
+
+
+def test_a_yaml_timestamp_answers_a_date_question() -> None:
+    import yaml
+
+    doc = yaml.safe_load("answers: {OPS-02: 2026-10-01 10:00:00}")
+    (given,) = q.parse_answers(doc, q.load_template(), (), "a.yaml", TODAY)
+    assert given.value == "2026-10-01"
+    late = yaml.safe_load("answers: {OPS-02: 2027-10-01 10:00:00}")
+    with pytest.raises(DatawardError, match="in the future"):
+        q.parse_answers(late, q.load_template(), (), "a.yaml", TODAY)
 
 
 def test_answers_are_normalised() -> None:
@@ -310,6 +330,8 @@ def test_matrix_lists_defaults_then_own_activities() -> None:
             "not after last_review",
         ),
         ({"dpa_signed": False, "dpa_date": date(2026, 1, 1)}, "--dpa/--no-dpa", "DPA date"),
+        ({"owner": "a" * 250 + "@x.example"}, "--owner", "260 characters long, over 254"),
+        ({"services": ["Admin\x00support"]}, "--service", "NUL character"),
     ],
 )
 def test_option_errors_name_the_option(given: dict[str, object], option: str, words: str) -> None:
@@ -342,4 +364,17 @@ def test_options_are_normalised() -> None:
         "declared_tier": "high",
         "dpa_date": date(2025, 2, 1),
         "dpa_signed": True,
+    }
+
+
+def test_a_name_too_long_for_the_store_names_the_argument() -> None:
+    with pytest.raises(DatawardError) as caught:
+        from_options("V" * 201, {}, KNOWN, TODAY)
+    assert (caught.value.where, caught.value.what) == ("VENDOR", "is 201 characters long, over 200")
+
+
+def test_no_dpa_clears_the_dpa_date() -> None:
+    assert from_options("Acme", {"dpa_signed": False}, KNOWN, TODAY).fields == {
+        "dpa_signed": False,
+        "dpa_date": None,
     }

@@ -135,3 +135,23 @@ def test_answers_for_another_vendor_are_refused(cli, register_ws: Path, tmp_path
     broken.write_text("answers: [unclosed\n")
     result = cli("vendors", "questionnaire", "answer", VENDOR, str(broken), "-w", str(register_ws))
     assert_one_line_error(result, "not valid YAML")
+
+
+def test_replacing_answers_audits_what_they_were(cli, register_ws: Path, tmp_path: Path) -> None:
+    from dataward.core.models import AuditEvent
+
+    w = str(register_ws)
+    first = _write(tmp_path / "a.yaml", {"answered_on": "", "answers": {"OPS-01": 45}})
+    assert cli("vendors", "questionnaire", "answer", VENDOR, str(first), "-w", w).code == 0
+    second = tmp_path / "b.yaml"  # a YAML timestamp for answered_on is read as its day
+    second.write_text("answered_on: 2026-10-01 10:00:00\nanswers: {OPS-01: 14, DAT-03: 'yes'}\n")
+    result = cli("vendors", "questionnaire", "answer", VENDOR, str(second), "-w", w)
+    assert result.code == 0, result
+    events = list(AuditEvent.objects.filter(action="vendor.questionnaire").order_by("seq"))
+    assert [bool(e.before) for e in events] == [False, True]  # the second replaced OPS-01
+    assert all(e.after for e in events)
+    status = json.loads(
+        cli("vendors", "questionnaire", "status", VENDOR, "-f", "json", "-w", w).out
+    )
+    ops = {r["question"]: r for r in status}["OPS-01"]
+    assert (ops["answer"], ops["answered_on"]) == (14, "2026-10-01")

@@ -124,6 +124,8 @@ def test_obligations_come_due_to_the_owner_and_respect_scope(fixed: Any) -> None
         "overdue",
     )
     assert by_ref["Unreviewed Co"].due == TODAY
+    assert by_ref["Unreviewed Co"].client == "telora"  # one client: that client's duty
+    assert vault.client is None  # several clients: the operation's
     assert "never reviewed" in by_ref["Unreviewed Co"].title
     users.add(fixed, "vic", "client-viewer", ["carewell"])
     viewer = dataclasses.replace(fixed, actor=principal_for("vic"))
@@ -154,3 +156,26 @@ def test_writes_need_operation_wide_rights(fixed: Any) -> None:
         store.review(analyst, "Nimbus CX Cloud", TODAY, None, "approved", "")
     assert diligence.set_duty(analyst, "Nimbus CX Cloud", "patching", ["vendor"], ["vendor"])
     assert not diligence.set_duty(analyst, "Nimbus CX Cloud", "patching", ["vendor"], ["vendor"])
+
+
+def test_a_later_review_in_the_register_supersedes_a_rejection(fixed: Any) -> None:
+    from dataward.controls.store import assess
+    from dataward.core.models import Client
+    from dataward.vendors import store
+
+    shield = "ShieldPay Tokenisation"
+    store.review(fixed, shield, date(2026, 10, 1), None, "rejected", "no AOC")
+    store.update(fixed, _spec(fixed, shield, last_review=date(2026, 11, 20)))
+
+    def verdict() -> tuple[str, str]:
+        _, outcomes = assess(fixed, Client.objects.get(slug="northbank"))
+        (found,) = [
+            o for o in outcomes if o.check_id == "vendors_reviews_current" and o.subject == shield
+        ]
+        return found.status.value, found.summary
+
+    status, summary = verdict()
+    assert status == "pass", summary
+    assert "rejected" not in summary
+    store.review(fixed, shield, TODAY, None, "rejected", "still no AOC")
+    assert verdict()[0] == "fail"

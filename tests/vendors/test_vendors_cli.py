@@ -77,6 +77,9 @@ def _broken(estate: Path, tmp_path: Path, row: int, column: str, value: str) -> 
         (7, "dpa_signed", "perhaps", "field 'dpa_signed'"),
         (2, "next_review_due", "2020-01-01", "field 'next_review_due'"),
         (3, "vendor", "Nimbus CX Cloud", "repeats row 2"),
+        # cells PostgreSQL would refuse with an internal error, at the end of the file
+        (7, "vendor", "V" * 250, "field 'name' is 250 characters long"),
+        (7, "service", "Offsite\x00storage", "field 'services' holds a NUL character"),
     ],
 )
 def test_a_bad_row_stores_nothing(  # type: ignore[no-untyped-def]
@@ -143,6 +146,21 @@ def test_export_imports_back_unchanged(cli, vendors_ws: Path, tmp_path: Path) ->
     assert rows[0][:3] == ("vendor", "service", "clients_served")
     assert len(rows) == 7
     assert_one_line_error(cli("vendors", "export", "--format", "xlsx", "-w", w), "--output")
+
+
+def test_export_imports_back_after_a_dpa_is_withdrawn(
+    cli, vendors_ws: Path, tmp_path: Path
+) -> None:
+    w = str(vendors_ws)
+    assert cli("vendors", "update", OVERDUE, "--dpa-date", "2026-01-05", "-w", w).code == 0
+    withdrawn = cli("vendors", "update", OVERDUE, "--no-dpa", "-w", w)
+    assert withdrawn.code == 0, withdrawn
+    shown = _json(cli("vendors", "show", OVERDUE, "-f", "json", "-w", w))
+    assert (shown["dpa_signed"], shown["dpa_date"]) == (False, None)
+    out = tmp_path / "export.csv"
+    assert cli("vendors", "export", "-o", str(out), "-w", w).code == 0
+    result = _json(cli("vendors", "import", str(out), "-f", "json", "-w", w))[0]
+    assert (result["unchanged"], result["updated"]) == (6, 0)
 
 
 def test_add_update_review_and_responsibilities(cli, vendors_ws: Path) -> None:

@@ -77,6 +77,8 @@ def requirements_load(
     row = service.load_requirements(ws, path)
     state = "unchanged" if row["unchanged"] else "loaded"
     err.print(f"{row['courses']} courses and {row['requirements']} requirements {state}")
+    for note in row["notes"]:
+        err.print(f"note: {note}")
 
 
 @requirements_app.command("show")

@@ -16,6 +16,7 @@ from dataward.errors import DatawardError
 from dataward.training import readers, store
 from dataward.training.engine import phishing as ph
 from dataward.training.engine.status import OVERDUE, CompletionIndex, statuses
+from dataward.training.engine.types import role_key
 
 KINDS = ("completions", "phishing")
 IMPORT_COLUMNS = ["kind", "rows", "replaced", "unchanged"]
@@ -96,7 +97,16 @@ def load_requirements(ws: Workspace, path: Path) -> dict[str, Any]:
     ws.require(Action.IMPORT, None)
     slugs = set(Client.objects.filter(kind="client").values_list("slug", flat=True))
     policy = load_policy(path, slugs)
-    return store.save_policy(ws, policy, str(path), store.digest(path))
+    row = store.save_policy(ws, policy, str(path), store.digest(path))
+    held = {role_key(p.job_role) for p in roster(ws)}
+    named = dict.fromkeys(r for req in policy.requirements for r in req.roles)
+    row["notes"] = [
+        f"roles names {r!r}, which no one on the HR roster holds: the requirement binds nobody "
+        "in that role; check the spelling"
+        for r in named
+        if held and role_key(r) not in held
+    ]
+    return row
 
 
 def requirement_rows(ws: Workspace, slug: str | None) -> tuple[list[dict[str, Any]], str]:
@@ -206,10 +216,11 @@ def obligations(ws: Workspace, today: date) -> list[Obligation]:
     index = CompletionIndex(people, readers.completions(op), policy)
     out = []
     for s in statuses(people, policy, index, today):
-        if s.due is None or s.person.status != "active":
+        if s.person.status != "active" or not may(ws.actor, Action.VIEW, s.client):
             continue
-        if not may(ws.actor, Action.VIEW, s.client):
-            continue
+        due = s.due or (today if s.state == OVERDUE else None)  # never done, no start date
+        if due is None:
+            continue  # a one-off course completed: nothing more is owed
         p = s.person
         owner = email.get(p.manager_id.lower(), "") if p.manager_id else ""
         out.append(
@@ -218,7 +229,7 @@ def obligations(ws: Workspace, today: date) -> list[Obligation]:
                 ref=f"{p.employee_id}/{s.course}",
                 title=f"{p.name} ({p.employee_id}) to complete {s.title}",
                 owner=owner or p.email or p.employee_id,
-                due=s.due,
+                due=due,
                 client=s.client,
             )
         )

@@ -28,12 +28,8 @@ from dataward.training.models import (
 )
 
 BATCH = 5000
-COMPLETION_FIELDS = (
-    "client", "employee_id", "email", "course", "completed_on", "due_on", "score", "row",
-)  # fmt: skip
-PHISHING_FIELDS = (
-    "client", "employee_id", "email", "campaign", "sent_on", "clicked", "reported", "row",
-)  # fmt: skip
+COMPLETION_FIELDS = ("employee_id", "email", "course", "completed_on", "due_on", "score", "row")
+PHISHING_FIELDS = ("employee_id", "email", "campaign", "sent_on", "clicked", "reported", "row")
 
 
 def digest(path: Path) -> str:
@@ -49,19 +45,13 @@ def _run(
     ws: Workspace,
     op: Client,
     kind: str,
-    location: str,
-    sha: str,
+    source: tuple[str, str],
     counts: dict[str, int],
+    unchanged: bool,
     states: tuple[dict[str, Any] | None, dict[str, Any] | None] = (None, None),
 ) -> dict[str, Any]:
-    """Record the import and its audit event; return what the command prints."""
-    last = (
-        TrainingImport.objects.for_client(op)
-        .filter(kind=kind)
-        .order_by("-imported_at", "-id")
-        .first()
-    )
-    unchanged = last is not None and last.sha256 == sha
+    """Record the import (``source``: location and sha256) and its audit event."""
+    location, sha = source
     TrainingImport.objects.create(
         client=op, kind=kind, location=location, sha256=sha, counts=counts,
         imported_at=ws.clock(), actor=ws.actor.name,
@@ -72,40 +62,51 @@ def _run(
     return {"kind": kind, "unchanged": unchanged, **counts}
 
 
+def _replace(
+    ws: Workspace,
+    kind: str,
+    model: type[Completion] | type[PhishingResult],
+    fields: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    source: tuple[str, str],
+) -> dict[str, Any]:
+    """Make ``rows`` the operation's stored rows of one kind; leave them be when they are equal.
+
+    Unchanged means the same rows in the same order, whatever the file's bytes (another
+    ``--map`` of the same file is a change; a re-saved file with the same rows is not).
+    """
+    op = ensure_operation(ws)
+    ws.require(Action.IMPORT, None)
+    with transaction.atomic():
+        current = model.objects.for_client(op)
+        stored = list(current.order_by("id").values_list(*fields))
+        unchanged = stored == rows
+        if not unchanged:
+            current.delete()
+            values = ((op.pk, *r) for r in rows)
+            insert_rows(model, ("client", *fields), values, BATCH)
+        counts = {"rows": len(rows), "replaced": 0 if unchanged else len(stored)}
+        return _run(ws, op, kind, source, counts, unchanged)
+
+
 def import_completions(
     ws: Workspace, rows: tuple[CompletionRow, ...], location: str, sha: str
 ) -> dict[str, Any]:
     """Replace the operation's LMS completions with these."""
-    op = ensure_operation(ws)
-    ws.require(Action.IMPORT, None)
-    values = (
-        (op.pk, c.employee_id, c.email, c.course, c.completed_on, c.due_on, c.score, c.row)
-        for c in rows
-    )
-    with transaction.atomic():
-        current = Completion.objects.for_client(op)
-        before = current.count()
-        current.delete()
-        added = insert_rows(Completion, COMPLETION_FIELDS, values, BATCH)
-        return _run(ws, op, "completions", location, sha, {"rows": added, "replaced": before})
+    values = [
+        (c.employee_id, c.email, c.course, c.completed_on, c.due_on, c.score, c.row) for c in rows
+    ]
+    return _replace(ws, "completions", Completion, COMPLETION_FIELDS, values, (location, sha))
 
 
 def import_phishing(
     ws: Workspace, rows: tuple[PhishingRow, ...], location: str, sha: str
 ) -> dict[str, Any]:
     """Replace the operation's phishing-simulation results with these."""
-    op = ensure_operation(ws)
-    ws.require(Action.IMPORT, None)
-    values = (
-        (op.pk, r.employee_id, r.email, r.campaign, r.sent_on, r.clicked, r.reported, r.row)
-        for r in rows
-    )
-    with transaction.atomic():
-        current = PhishingResult.objects.for_client(op)
-        before = current.count()
-        current.delete()
-        added = insert_rows(PhishingResult, PHISHING_FIELDS, values, BATCH)
-        return _run(ws, op, "phishing", location, sha, {"rows": added, "replaced": before})
+    values = [
+        (r.employee_id, r.email, r.campaign, r.sent_on, r.clicked, r.reported, r.row) for r in rows
+    ]
+    return _replace(ws, "phishing", PhishingResult, PHISHING_FIELDS, values, (location, sha))
 
 
 def stored_policy(op: Client) -> dict[str, Any] | None:
@@ -154,5 +155,5 @@ def save_policy(ws: Workspace, policy: Policy, location: str, sha: str) -> dict[
         )  # fmt: skip
         after = as_dict(policy)
         counts = {"courses": len(policy.courses), "requirements": len(policy.requirements)}
-        row = _run(ws, op, "requirements", location, sha, counts, (before, after))
-        return {**row, "unchanged": row["unchanged"] and before == after}
+        source = (location, sha)
+        return _run(ws, op, "requirements", source, counts, before == after, (before, after))

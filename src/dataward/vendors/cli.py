@@ -87,9 +87,18 @@ def import_(
         err.print("nothing changed: every vendor in the file matches the register")
 
 
-def _given(**values: Any) -> dict[str, Any]:
-    """Return the options that were given, by field name (dates parsed)."""
-    out = {k: v for k, v in values.items() if v not in (None, [])}
+#: The field each vendor option of add and update sets.
+FIELD_OF = {
+    "service": "services", "client": "clients", "category": "data_categories", "access": "access",
+    "owner": "owner", "dpa": "dpa_signed", "dpa_date": "dpa_date", "last_review": "last_review",
+    "next_review": "next_review_due", "tier": "declared_tier",
+}  # fmt: skip
+
+
+def _given(params: dict[str, Any]) -> dict[str, Any]:
+    """Return the vendor options given, by field name (click passes one not given as ())."""
+    given = {k: v for k, v in params.items() if k in FIELD_OF and v not in (None, [], ())}
+    out: dict[str, Any] = {FIELD_OF[k]: v for k, v in given.items()}
     for field, option in (
         ("dpa_date", "--dpa-date"),
         ("last_review", "--last-review"),
@@ -127,18 +136,7 @@ def add(
     ws = workspace(ctx)
     from dataward.vendors import store
 
-    given = _given(
-        services=service,
-        clients=client,
-        data_categories=category,
-        access=access,
-        owner=owner,
-        dpa_signed=dpa,
-        dpa_date=dpa_date,
-        last_review=last_review,
-        next_review_due=next_review,
-        declared_tier=tier,
-    )
+    given = _given(ctx.params)
     v = store.add(ws, _spec(ws, vendor, given))
     err.print(f"added vendor {v.name}")
 
@@ -163,18 +161,7 @@ def update(
     ws = workspace(ctx)
     from dataward.vendors import store
 
-    given = _given(
-        services=service,
-        clients=client,
-        data_categories=category,
-        access=access,
-        owner=owner,
-        dpa_signed=dpa,
-        dpa_date=dpa_date,
-        last_review=last_review,
-        next_review_due=next_review,
-        declared_tier=tier,
-    )
+    given = _given(ctx.params)
     v, changed = store.update(ws, _spec(ws, vendor, given), status)
     err.print(f"updated vendor {v.name}" if changed else f"vendor {v.name} unchanged")
 

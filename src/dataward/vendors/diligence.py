@@ -40,10 +40,10 @@ def _read_yaml(path: Path) -> Any:
 def _answered_on(data: Any, where: str, today: date) -> date:
     """Return the date the answers were given (default today), never in the future."""
     raw = data.get("answered_on") if isinstance(data, dict) else None
-    if raw is None:
+    if raw is None or not str(raw).strip():
         return today
     try:
-        day = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        day = q.as_day(raw)
     except ValueError:
         raise DatawardError("answered_on is not a date", where, "write YYYY-MM-DD") from None
     if day > today:
@@ -70,6 +70,9 @@ def answer(ws: Workspace, name: str, path: Path, evidence: list[Path]) -> dict[s
     on = _answered_on(data, str(path), today)
     files = {p.name: store_evidence(ws, p) for p in evidence}  # content-addressed, safe to keep
     with transaction.atomic():
+        stored = QuestionnaireAnswer.objects.for_client(op).filter(vendor=v)
+        replaced = stored.filter(question__in=[g.question for g in given])
+        before = {a.question: a.value for a in replaced.order_by("question")} or None
         sub = QuestionnaireSubmission.objects.create(
             client=op,
             vendor=v,
@@ -101,7 +104,7 @@ def answer(ws: Workspace, name: str, path: Path, evidence: list[Path]) -> dict[s
             "files": [f["sha256"] for f in files.values()],
             "answered_on": str(on),
         }
-        audit.record(ws, "vendor.questionnaire", None, "vendor", v.name, after=after, detail=detail)
+        audit.record(ws, "vendor.questionnaire", None, "vendor", v.name, before, after, detail)
     facts = records.facts(op, [v])[v.pk]
     gaps = [g.__dict__ for g in q.gaps(template, facts, today)]
     return {"vendor": v.name, "tier": facts.tier, "answers": len(given), "gaps": gaps}

@@ -79,10 +79,15 @@ def facts(op: Client, vendors: Iterable[Vendor]) -> dict[int, VendorFacts]:
     """Return each vendor's engine record, with its last review outcome and current answers."""
     chosen = list(vendors)
     ids = [v.pk for v in chosen]
+    last = {v.pk: v.last_review for v in chosen}
     outcome: dict[int, str] = {}
     reviews = VendorReview.objects.for_client(op).filter(vendor_id__in=ids)
-    for vid, result in reviews.order_by("reviewed_on", "id").values_list("vendor_id", "outcome"):
-        outcome[vid] = result
+    for vid, on, result in reviews.order_by("reviewed_on", "id").values_list(
+        "vendor_id", "reviewed_on", "outcome"
+    ):
+        # A recorded outcome stands only while it is the last review: a later one entered in
+        # the register (import, update --last-review) supersedes it.
+        outcome[vid] = result if last[vid] is None or on >= last[vid] else ""
     answers: dict[int, dict[str, Answer]] = {}
     oldest: dict[int, Any] = {}
     rows = QuestionnaireAnswer.objects.for_client(op).filter(vendor_id__in=ids)

@@ -143,7 +143,11 @@ def export_rows(ws: Workspace) -> list[dict[str, Any]]:
 
 
 def obligations(ws: Workspace, today: date) -> list[Obligation]:
-    """Return each visible active vendor's next review, owed by the vendor's owner."""
+    """Return each visible active vendor's next review, owed by the vendor's owner.
+
+    A vendor serving one client is that client's duty (so `remind --client` and a scoped
+    owner's digest carry it); one serving several clients, or none, is the operation's.
+    """
     out = []
     for v, f in _pairs(ws, records.visible(ws)):
         if v.status != "active":
@@ -152,5 +156,6 @@ def obligations(ws: Workspace, today: date) -> list[Obligation]:
         title = f"Review vendor {v.name} ({f.tier} tier)"
         if f.review_due() is None:
             title += ": never reviewed"
-        out.append(Obligation("vendor review", v.name, title, v.owner, due, None))
+        client = v.clients[0] if len(v.clients) == 1 else None
+        out.append(Obligation("vendor review", v.name, title, v.owner, due, client))
     return out

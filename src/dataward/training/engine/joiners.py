@@ -35,7 +35,7 @@ def gated(policy: Policy, client: str, person: Person) -> list[Requirement]:
     return [
         r
         for r in policy.for_client(client).requirements
-        if r.before_access and (not r.roles or person.job_role.lower() in r.roles)
+        if r.before_access and r.takes(person.job_role)
     ]
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from dataward.core.engine.tabular import Row, read_rows
 from dataward.errors import ImportFileError
@@ -62,6 +63,29 @@ OPEN = frozenset(
 )  # fmt: skip
 _PERCENT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*%?\s*$")
 NO_PERSON = "the file has no 'employee_id' or 'email' column"
+T = TypeVar("T")
+#: The longest text the store keeps per field; a longer cell is a wrong column or a broken export.
+LIMITS = {"employee_id": 64, "email": 254, "course": 200, "campaign": 200}
+
+
+def _fits(row: Row, field: str, text: str) -> str:
+    """Return a cell's text once it fits the store: no NUL character, not too long."""
+    if "\x00" in text:
+        raise row.error(field, "holds a NUL character", "re-export the file as plain text")
+    if len(text) > LIMITS[field]:
+        raise row.error(
+            field, f"is {len(text)} characters long, over {LIMITS[field]}", "check the column"
+        )
+    return text
+
+
+def _some(rows: tuple[T, ...], path: Path) -> tuple[T, ...]:
+    """Return the rows, refusing a file with none: importing it would erase every stored row."""
+    if not rows:
+        raise ImportFileError(
+            "has a header but no data rows", str(path), "export it again; nothing was changed"
+        )
+    return rows
 
 
 def _who(row: Row, path: Path) -> tuple[str, str]:
@@ -70,7 +94,8 @@ def _who(row: Row, path: Path) -> tuple[str, str]:
         raise ImportFileError(
             NO_PERSON, str(path), "rename the column or map it with --map employee_id=HEADER"
         )
-    eid, email = row.text("employee_id"), row.text("email").lower()
+    eid = _fits(row, "employee_id", row.text("employee_id"))
+    email = _fits(row, "email", row.text("email").lower())
     if not eid and not email:
         raise row.error("employee_id", "is empty (and so is email)", "name the person")
     if email and "@" not in email:
@@ -110,12 +135,12 @@ def _completion(row: Row, path: Path, today: date | None) -> Completion:
     if status in OPEN:
         completed = None  # an attempt that failed or is still open is not a completion
     due = row.day("due_on")
-    if completed is None and due is None:
+    if completed is None and due is None and status not in OPEN:
         raise row.error(
             "completed_on", "is empty and so is due_on", "give the completion or the due date"
         )
     return Completion(
-        course=row.text("course", required=True),
+        course=_fits(row, "course", row.text("course", required=True)),
         employee_id=eid,
         email=email,
         completed_on=completed,
@@ -129,10 +154,11 @@ def read_completions(
     path: Path, mapping: Mapping[str, str] | None = None, today: date | None = None
 ) -> tuple[Completion, ...]:
     """Read every completion (or open assignment) row of an LMS export."""
-    return tuple(
+    rows = tuple(
         _completion(row, path, today)
         for row in read_rows(path, COMPLETION_COLUMNS, ("course",), mapping or {})
     )
+    return _some(rows, path)
 
 
 def _clicked(row: Row, field: str) -> bool:
@@ -157,7 +183,7 @@ def read_phishing(
     seen: dict[tuple[str, str], int] = {}
     for row in read_rows(path, PHISHING_COLUMNS, ("campaign", "clicked"), mapping or {}):
         eid, email = _who(row, path)
-        campaign = row.text("campaign", required=True)
+        campaign = _fits(row, "campaign", row.text("campaign", required=True))
         key = (campaign.lower(), (eid or email).lower())
         if key in seen:
             raise ImportFileError(
@@ -178,4 +204,4 @@ def read_phishing(
                 row=row.number,
             )
         )
-    return tuple(results)
+    return _some(tuple(results), path)

@@ -44,8 +44,12 @@ class TeamRate:
         return self.sent >= policy.min_sample and self.team not in (NOT_ON_ROSTER, NO_TEAM)
 
     def over(self, policy: PhishingPolicy) -> bool:
-        """Return whether the team is judged and clicks more than the threshold allows."""
-        return self.judged(policy) and self.rate > policy.click_rate_threshold
+        """Return whether the team is judged and clicks more than the threshold allows.
+
+        Compared exactly, not on the rounded ``rate``: 201 clicks of 1003 (20.04%) is above 20%.
+        """
+        limit = policy.click_rate_threshold * self.sent
+        return self.judged(policy) and self.clicked * 100 > limit
 
 
 def team_of(person: Person | None, by: str) -> str:

@@ -31,6 +31,7 @@ from dataward.training.engine.types import (
     Policy,
     Requirement,
     course_key,
+    role_key,
 )
 
 TOP_KEYS = ("due_soon_days", "joiner_days", "phishing", "courses", "requirements")
@@ -39,6 +40,7 @@ COURSE_KEYS = ("code", "title", "aliases")
 REQUIREMENT_KEYS = (
     "course", "client", "clients", "roles", "every_days", "within_days", "after", "before_access",
 )  # fmt: skip
+TEXT_MAX = 200  # the longest course title (or other name) the store keeps
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -79,12 +81,21 @@ class _Spec:
             isinstance(v, str | int) and not isinstance(v, bool) for v in value
         ):
             raise self.fail(key, "is not a list of names", "write e.g. [agent, team_lead]")
-        return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+        return tuple(dict.fromkeys(self.plain(v, key) for v in value if str(v).strip()))
 
     def text(self, value: Any, key: str) -> str:
         if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
             raise self.fail(key, "is missing or empty", "give it a value")
-        return str(value).strip()
+        return self.plain(value, key)
+
+    def plain(self, value: Any, key: str) -> str:
+        """Return a name the store can keep: stripped, no NUL, at most TEXT_MAX characters."""
+        text = str(value).strip()
+        if "\x00" in text:
+            raise self.fail(key, "holds a NUL character", "remove it")
+        if len(text) > TEXT_MAX:
+            raise self.fail(key, f"is longer than {TEXT_MAX} characters", "shorten it")
+        return text
 
     def whole(self, value: Any, key: str, default: int | None, low: int = 0) -> int | None:
         if value is None:
@@ -183,7 +194,9 @@ def _requirements(
             every = 365
         base = Requirement(
             course=code,
-            roles=tuple(r.lower() for r in spec.names(body.get("roles"), f"{key}.roles")),
+            roles=tuple(
+                dict.fromkeys(role_key(r) for r in spec.names(body.get("roles"), f"{key}.roles"))
+            ),
             every_days=spec.whole(every, f"{key}.every_days", None, low=1),
             within_days=spec.whole(body.get("within_days"), f"{key}.within_days", 30) or 0,
             after=spec.choice(

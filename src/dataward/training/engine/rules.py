@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from dataward.training.engine import phishing as ph
-from dataward.training.engine.joiners import early_access
+from dataward.training.engine.joiners import EarlyAccess, early_access
 from dataward.training.engine.status import (
     DUE_SOON,
     NOT_YET_DUE,
@@ -22,7 +22,7 @@ from dataward.training.engine.status import (
     CourseStatus,
     statuses,
 )
-from dataward.training.engine.types import Holding, PhishingPolicy, TrainingData
+from dataward.training.engine.types import Holding, PhishingPolicy, Policy, TrainingData
 
 FAIL, PASS, NA = "fail", "pass", "not_applicable"
 NO_POLICY = "no training requirements loaded: run dataward training requirements load FILE"
@@ -49,6 +49,12 @@ def _many(n: int, word: str, plural: str = "") -> str:
 def _iso(day: date | None) -> str:
     """Return a date as stored evidence holds it (text), or ''."""
     return day.isoformat() if day else ""
+
+
+def _account(name: str) -> str:
+    """Return an account fit for evidence: of an e-mail address, its first letter and domain."""
+    local, at, domain = name.partition("@")
+    return f"{local[:1]}***@{domain}" if at else name
 
 
 def _missing_inputs(data: TrainingData) -> str:
@@ -151,6 +157,34 @@ def phishing_rates(data: TrainingData) -> list[Finding]:
     return found
 
 
+def _early(e: EarlyAccess, policy: Policy) -> Finding:
+    """Return the failure of one joiner who got access before the client's required courses."""
+    p = e.person
+    systems = ", ".join(sorted({h.system for h in e.holdings}))
+    since = f" since {e.first_granted}" if e.first_granted else ""
+    parts = [
+        f"completed {policy.course(code).title} on {done}, after access was granted"
+        if done
+        else f"has not completed {policy.course(code).title}"
+        for code, done in e.missing
+    ]
+    summary = (
+        f"{p.employee_id} ({p.job_role}, started {p.start_date}) holds access to "
+        f"{systems}{since} but {'; '.join(parts)}"
+    )
+    evidence = tuple(
+        {
+            "employee_id": p.employee_id, "system": h.system, "account": _account(h.account),
+            "permission": h.permission, "granted_date": _iso(h.granted_date),
+        }
+        for h in e.holdings
+    ) + tuple(
+        {"employee_id": p.employee_id, "course": code, "completed_on": _iso(done)}
+        for code, done in e.missing
+    )  # fmt: skip
+    return Finding(FAIL, p.employee_id, summary, evidence)
+
+
 def access_before_training(data: TrainingData, holdings: Iterable[Holding] | None) -> list[Finding]:
     """Fail each joiner holding access to the client's systems before its required courses."""
     client = data.client or ""
@@ -180,32 +214,7 @@ def access_before_training(data: TrainingData, holdings: Iterable[Holding] | Non
                 f"{client}'s systems",
             )
         ]
-    results = []
-    for e in found:
-        p = e.person
-        systems = ", ".join(sorted({h.system for h in e.holdings}))
-        since = f" since {e.first_granted}" if e.first_granted else ""
-        parts = [
-            f"completed {policy.course(code).title} on {done}, after access was granted"
-            if done
-            else f"has not completed {policy.course(code).title}"
-            for code, done in e.missing
-        ]
-        summary = (
-            f"{p.employee_id} ({p.job_role}, started {p.start_date}) holds access to "
-            f"{systems}{since} but {'; '.join(parts)}"
-        )
-        evidence = tuple(
-            {
-                "employee_id": p.employee_id, "system": h.system, "account": h.account,
-                "permission": h.permission, "granted_date": _iso(h.granted_date),
-            }
-            for h in e.holdings
-        ) + tuple(
-            {"employee_id": p.employee_id, "course": code, "completed_on": _iso(done)}
-            for code, done in e.missing
-        )  # fmt: skip
-        results.append(Finding(FAIL, p.employee_id, summary, evidence))
+    results = [_early(e, policy) for e in found]
     if results:
         return results
     gates = policy.for_client(client).requirements

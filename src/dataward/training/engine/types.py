@@ -11,11 +11,17 @@ from dataward.access.engine.types import Person
 AFTER = ("hire", "assignment")
 TEAM_BY = ("department", "manager")
 _SPACE = re.compile(r"\s+")
+_ROLE_GAP = re.compile(r"[\s_-]+")
 
 
 def course_key(name: str) -> str:
     """Return a course name reduced for matching: lower case, single spaces."""
     return _SPACE.sub(" ", name.strip().lower())
+
+
+def role_key(name: str) -> str:
+    """Return a job role reduced for matching: 'Team Lead', 'team-lead' and team_lead agree."""
+    return _ROLE_GAP.sub("_", name.strip().lower())
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,11 @@ class Requirement:
         """Return whether the person must take this course (client and job role)."""
         if self.client is not None and self.client not in person.clients:
             return False
-        return not self.roles or person.job_role.lower() in self.roles
+        return self.takes(person.job_role)
+
+    def takes(self, job_role: str) -> bool:
+        """Return whether the requirement covers this job role (every role when none named)."""
+        return not self.roles or role_key(job_role) in {role_key(r) for r in self.roles}
 
 
 @dataclass(frozen=True)

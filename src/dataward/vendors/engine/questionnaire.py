@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +21,10 @@ YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false"})
 QUESTION_KEYS = frozenset(
     {
-        "id",
-        "text",
-        "type",
-        "options",
-        "unit",
-        "required_for",
-        "applies_if",
-        "bad",
-        "bad_above",
-        "bad_below",
-        "bad_older_than_days",
-        "evidence",
-        "finding",
+        "id", "text", "type", "options", "unit", "required_for", "applies_if", "bad", "bad_above",
+        "bad_below", "bad_older_than_days", "evidence", "finding",
     }
-)
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -201,18 +191,26 @@ def parse_answers(
             raise DatawardError(f"unknown key {unknown[0]!r}", at, "use answer, comment, evidence")
         if entry.get("answer") is None:
             continue  # left blank (e.g. in a skeleton): unanswered
-        cited = entry.get("evidence") or []
-        cited = [cited] if isinstance(cited, str) else cited
-        missing = [str(c) for c in cited if str(c) not in evidence_names]
-        if missing:
-            raise DatawardError(
-                f"cites evidence {missing[0]!r} not given", at, "add it with --evidence FILE"
-            )
+        cited = _cited(entry.get("evidence"), evidence_names, at)
         value = _value(question, entry["answer"], at, today)
-        out.append(
-            Given(question.id, value, str(entry.get("comment") or ""), tuple(str(c) for c in cited))
-        )
+        comment = str(entry.get("comment") or "")
+        if "\x00" in comment:
+            raise DatawardError("comment holds a NUL character", at, "remove it")
+        out.append(Given(question.id, value, comment, cited))
     return out
+
+
+def _cited(raw: Any, evidence_names: Sequence[str], at: str) -> tuple[str, ...]:
+    """Return the evidence file names an answer cites; each must be given with --evidence."""
+    cited = [raw] if isinstance(raw, str) else raw or []
+    if not isinstance(cited, list) or not all(isinstance(c, str | int) for c in cited):
+        raise DatawardError("evidence is not a list of file names", at, "write [file.pdf, ...]")
+    missing = [str(c) for c in cited if str(c) not in evidence_names]
+    if missing:
+        raise DatawardError(
+            f"cites evidence {missing[0]!r} not given", at, "add it with --evidence FILE"
+        )
+    return tuple(str(c) for c in cited)
 
 
 def _value(q: Question, raw: Any, at: str, today: date) -> Any:
@@ -230,12 +228,12 @@ def _value(q: Question, raw: Any, at: str, today: date) -> Any:
             )
         return match
     if q.type == "number":
-        if isinstance(raw, bool) or not _number(raw) or float(raw) < 0:
+        if isinstance(raw, bool) or not _number(raw) or not 0 <= float(raw) < math.inf:
             raise DatawardError("answer is not a number of 0 or more", at, "write e.g. 14")
         return float(raw) if not float(raw).is_integer() else int(float(raw))
     if q.type == "date":
         try:
-            day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+            day = as_day(raw)
         except ValueError:
             raise DatawardError("answer is not a date", at, "write YYYY-MM-DD") from None
         if day > today:
@@ -243,7 +241,16 @@ def _value(q: Question, raw: Any, at: str, today: date) -> Any:
         return day.isoformat()
     if not str(raw).strip():
         raise DatawardError("answer is empty", at, "write the answer or leave it out")
+    if "\x00" in str(raw):
+        raise DatawardError("answer holds a NUL character", at, "remove it")
     return str(raw).strip()
+
+
+def as_day(raw: Any) -> date:
+    """Return a YAML date or timestamp, or YYYY-MM-DD text, as a date (else ValueError)."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    return raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
 
 
 def _number(raw: Any) -> bool:

@@ -30,6 +30,8 @@ COLUMNS = {
 REQUIRED = ("name",)
 FIELDS = tuple(COLUMNS)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: The longest vendor name and owner the store keeps.
+LIMITS = {"name": 200, "owner": 254}
 #: Makes the error for a bad field: (field, what is wrong, what to do).
 ErrorFn = Callable[[str, str, str], DatawardError]
 
@@ -49,6 +51,27 @@ class Known:
 
     clients: frozenset[str]
     users: frozenset[str]
+
+
+def plain(text: str, field: str, err: ErrorFn) -> str:
+    """Return text the store can keep: no NUL character, not longer than the field allows."""
+    if "\x00" in text:
+        raise err(field, "holds a NUL character", "re-export the file as plain text")
+    limit = LIMITS.get(field)
+    if limit is not None and len(text) > limit:
+        raise err(field, f"is {len(text)} characters long, over {limit}", "shorten it")
+    return text
+
+
+def services(values: Iterable[str], err: ErrorFn) -> tuple[str, ...]:
+    """Return the services a vendor provides, without empties."""
+    return tuple(plain(s.strip(), "services", err) for s in values if s.strip())
+
+
+def agreement(fields: dict[str, Any]) -> None:
+    """Clear the DPA date of a vendor said to have no DPA (unless a date is given: an error)."""
+    if fields.get("dpa_signed") is False:
+        fields.setdefault("dpa_date", None)
 
 
 def key(name: str) -> str:
@@ -99,7 +122,7 @@ def tier(text: str, err: ErrorFn) -> str:
 
 def owner(text: str, known: Known, err: ErrorFn) -> str:
     """Return a dataward user name or an e-mail address ('' when none)."""
-    value = text.strip()
+    value = plain(text.strip(), "owner", err)
     if value and value not in known.users and not EMAIL_RE.match(value):
         raise err(
             "owner",
@@ -132,11 +155,11 @@ def _spec(row: Row, known: Known, today: date) -> VendorSpec:
     def err(field: str, what: str, hint: str) -> DatawardError:
         return row.error(field, what, hint)
 
-    name = " ".join(row.text("name", required=True).split())
+    name = plain(" ".join(row.text("name", required=True).split()), "name", err)
     given = set(row.values)
     out: dict[str, Any] = {}
     if "services" in given:
-        out["services"] = tuple(s.strip() for s in row.text("services").split(";") if s.strip())
+        out["services"] = services(row.text("services").split(";"), err)
     if "clients" in given:
         out["clients"] = clients(row.items("clients"), known, err)
     if "data_categories" in given:
@@ -159,6 +182,7 @@ def _spec(row: Row, known: Known, today: date) -> VendorSpec:
         out["declared_tier"] = tier(row.text("declared_tier"), err)
     if out.get("last_review") and out["last_review"] > today:
         raise err("last_review", f"{out['last_review']} is in the future", "give the review date")
+    agreement(out)
     consistent(out, err)
     return VendorSpec(name, out, row.number)
 
@@ -183,6 +207,7 @@ def read_register(
 
 #: The command-line option that sets each field (errors name the option).
 OPTIONS = {
+    "name": "VENDOR",
     "services": "--service",
     "clients": "--client",
     "data_categories": "--category",
@@ -202,7 +227,7 @@ def from_options(name: str, given: Mapping[str, Any], known: Known, today: date)
     def err(field: str, what: str, hint: str) -> DatawardError:
         return DatawardError(what, OPTIONS.get(field, field), hint)
 
-    name = " ".join(name.split())
+    name = plain(" ".join(name.split()), "name", err)
     if not name:
         raise DatawardError("a vendor needs a name", "VENDOR", "give the vendor's name")
     parts = {
@@ -212,7 +237,7 @@ def from_options(name: str, given: Mapping[str, Any], known: Known, today: date)
     }
     out: dict[str, Any] = {}
     if "services" in given:
-        out["services"] = tuple(s.strip() for s in given["services"] if s.strip())
+        out["services"] = services(given["services"], err)
     if "clients" in parts:
         out["clients"] = clients(parts["clients"], known, err)
     if "data_categories" in parts:
@@ -230,5 +255,6 @@ def from_options(name: str, given: Mapping[str, Any], known: Known, today: date)
         out.setdefault("dpa_signed", True)
     if out.get("last_review") and out["last_review"] > today:
         raise err("last_review", f"{out['last_review']} is in the future", "give the review date")
+    agreement(out)
     consistent(out, err)
     return VendorSpec(name, out)

@@ -38,60 +38,30 @@ def _facts(v: VendorFacts, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _review_verdict(v: VendorFacts, today: date) -> tuple[str, str]:
+    """Return the status and summary of one vendor's review standing."""
+    due, months = v.review_due(), CADENCE_MONTHS[v.tier]
+    if v.last_outcome == "rejected":
+        return "fail", f"{v.name}: its last review rejected it, yet it is still an active vendor"
+    if due is None:
+        return "fail", f"{v.name} ({v.tier} tier) has never been reviewed"
+    days = (due - today).days
+    if days < 0:
+        return "fail", f"{v.name} ({v.tier} tier): review overdue by {-days} days (due {due})"
+    if days <= DUE_SOON_DAYS:
+        return "warning", f"{v.name}: review due in {days} days ({due})"
+    if v.last_review is not None and due > add_months(v.last_review, months):
+        later = f"is more than {months} months after the last ({v.tier} tier)"
+        return "warning", f"{v.name}: next review {due} {later}"
+    return "pass", f"{v.name}: reviewed {v.last_review or '-'}, next due {due}"
+
+
 def reviews(vendors: Iterable[VendorFacts], today: date) -> list[Finding]:
     """Fail a vendor never reviewed, overdue, or rejected at its last review; warn when near."""
     out = []
     for v in vendors:
-        due, months = v.review_due(), CADENCE_MONTHS[v.tier]
-        ev = (_facts(v, state=v.review_state(today)),)
-        if v.last_outcome == "rejected":
-            out.append(
-                Finding(
-                    "fail",
-                    v.name,
-                    f"{v.name}: its last review rejected it, yet it is still an active vendor",
-                    ev,
-                )
-            )
-        elif due is None:
-            out.append(
-                Finding("fail", v.name, f"{v.name} ({v.tier} tier) has never been reviewed", ev)
-            )
-        elif due < today:
-            late = (today - due).days
-            out.append(
-                Finding(
-                    "fail",
-                    v.name,
-                    f"{v.name} ({v.tier} tier): review overdue by {late} days (due {due})",
-                    ev,
-                )
-            )
-        elif (due - today).days <= DUE_SOON_DAYS:
-            out.append(
-                Finding(
-                    "warning",
-                    v.name,
-                    f"{v.name}: review due in {(due - today).days} days ({due})",
-                    ev,
-                )
-            )
-        elif v.last_review is not None and due > add_months(v.last_review, months):
-            out.append(
-                Finding(
-                    "warning",
-                    v.name,
-                    f"{v.name}: next review {due} is more than "
-                    f"{months} months after the last ({v.tier} tier)",
-                    ev,
-                )
-            )
-        else:
-            out.append(
-                Finding(
-                    "pass", v.name, f"{v.name}: reviewed {v.last_review or '-'}, next due {due}", ev
-                )
-            )
+        status, summary = _review_verdict(v, today)
+        out.append(Finding(status, v.name, summary, (_facts(v, state=v.review_state(today)),)))
     return out
 
 
