@@ -383,3 +383,18 @@ def test_staff_number_header_and_a_semicolon_cp1252_roster(tmp_path: Path) -> No
     path.write_bytes(text.replace("Resigned", "Active").encode("cp1252"))
     (person,) = read_roster(path).people
     assert (person.employee_id, person.name, person.status) == ("E1", "José Núñez", "active")
+
+
+def test_a_map_to_a_missing_header_or_unknown_field_is_one_line(tmp_path: Path) -> None:
+    from dataward.core.engine.tabular import read_rows
+    from dataward.errors import ImportFileError
+
+    path = tmp_path / "people.csv"
+    path.write_text("Staff No,Full name\nE1,Ann\n", encoding="utf-8")
+    columns = {"employee_id": ("staff_no",), "name": ("full_name",)}
+    with pytest.raises(ImportFileError, match="has no column 'Staff Number'"):
+        list(read_rows(path, columns, ["employee_id"], {"employee_id": "Staff Number"}))
+    with pytest.raises(ImportFileError, match="unknown field 'emplyee_id'"):
+        list(read_rows(path, columns, ["employee_id"], {"emplyee_id": "Staff No"}))
+    rows = list(read_rows(path, columns, ["employee_id"], {"employee_id": "Staff No"}))
+    assert rows[0].text("employee_id") == "E1"

@@ -169,6 +169,20 @@ def read_rows(
     if not header:
         raise ImportFileError("is empty", str(path), "export the file again with its header row")
     heads = [norm(h) for h in header]
+    for field, named in (mapping or {}).items():
+        if field not in columns:
+            raise ImportFileError(
+                f"--map names unknown field {field!r}",
+                str(path),
+                f"use one of: {', '.join(columns)}",
+            )
+        if norm(named) not in heads:
+            raise ImportFileError(
+                f"has no column {named!r} (named by --map {field}=...; it has: "
+                f"{', '.join(h for h in header if h)})",
+                str(path),
+                "check the header's spelling",
+            )
     index: dict[str, int] = {}
     for field, spellings in columns.items():
         wanted = [norm((mapping or {}).get(field, ""))] + [norm(s) for s in (field, *spellings)]
