@@ -75,6 +75,8 @@ RULES = {r.id: r for r in shipped_rules()}
         ("gdpr_art33", _who(frameworks=("GDPR",), records=None), True),  # unknown: assume so
         ("hipaa_individuals", _who(frameworks=("HIPAA",), categories=("PHI",)), True),
         ("hipaa_individuals", _who(frameworks=("HIPAA",), categories=("PII",)), False),
+        ("hipaa_individuals", _who(frameworks=("HIPAA",), categories=("PHI",), records=0), False),
+        ("hipaa_individuals", _who(frameworks=("HIPAA",), categories=("PHI",), records=None), True),
         ("hipaa_hhs_media", _who(frameworks=("HIPAA",), categories=("PHI",), records=499), False),
         ("hipaa_hhs_media", _who(frameworks=("HIPAA",), categories=("PHI",), records=500), True),
         ("hipaa_hhs_media", _who(frameworks=("HIPAA",), categories=("PHI",), records=None), True),
@@ -269,6 +271,9 @@ GOOD = {"id": "R-1", "title": "Lost bag", "severity": "low", "detected_at": "202
         ({**GOOD, "notifications": [{"rule": "x", "client": "c", "at": "2026-09-01T00:00Z"}]},
          "'at' is before the incident was detected"),
         ({k: v for k, v in GOOD.items() if k != "id"}, "incident 2: field 'id' is required"),
+        ({**GOOD, "affected": [{"client": "eurotel", "records": 3},
+                               {"client": "eurotel", "records": 0}]},
+         "field 'affected' names client 'eurotel' twice"),
     ],
 )  # fmt: skip
 def test_bad_register_entries_give_one_line(entry: dict, needle: str) -> None:

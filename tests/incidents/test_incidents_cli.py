@@ -225,6 +225,27 @@ def test_a_client_viewer_sees_only_their_incidents(cli, w: str) -> None:
     assert_one_line_error(denied, "may not triage")
 
 
+def test_a_scoped_analyst_never_learns_which_other_clients_are_hit(cli, w: str) -> None:
+    assert cli("incidents", "report", "--title", "Laptop stolen", "--severity", "high",
+               "--client", "eurotel:PII:38", "--client", "medplan:PHI:600",
+               "-w", w).code == 0  # fmt: skip
+    assert cli("users", "add", "ana", "--role", "analyst", "--client", "medplan",
+               "-w", w).code == 0  # fmt: skip
+    as_ana = ("-w", w, "--as", "ana")
+    for args in (
+        ("status", "INC-0001", "triage"), ("note", "INC-0001", "shared"),
+        ("assign", "INC-0001", "ana"), ("playbook", "INC-0001", "ransomware"),
+        ("detected", "INC-0001", "2026-01-01T00:00Z", "--note", "knew earlier"),
+    ):  # fmt: skip
+        result = cli("incidents", *args, *as_ana)
+        assert_one_line_error(result, "clients outside your scope")
+        assert "eurotel" not in result.err
+    mine = cli("incidents", "impact", "INC-0001", "--client", "medplan:PHI:10", *as_ana)
+    assert mine.code == 0, mine
+    doc = _json(cli("incidents", "show", "INC-0001", "-f", "json", *as_ana))
+    assert "eurotel" not in json.dumps(doc)
+
+
 def test_commands_work_in_a_fresh_process(tmp_path: Path) -> None:
     """Every incidents command opens its workspace before touching models (no set-up leaks)."""
     import os

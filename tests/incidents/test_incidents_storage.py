@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -67,3 +70,113 @@ def test_key_rotation_reencrypts_incident_text(iws) -> None:  # type: ignore[no-
         cur.execute("SELECT text FROM incidents_timelineentry")
         stored = " ".join(row[0] for row in cur.fetchall())
     assert "Police" not in stored
+
+
+def test_task_notes_are_encrypted_like_the_timeline_they_repeat(iws) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from dataward.core import keys
+    from dataward.incidents import checklist, queries, service
+
+    service.report(iws, title="Laptop left on a bus", severity="high",
+                   impacts=[ImpactSpec("eurotel", ("PII",), 4)],
+                   playbooks=["lost_or_stolen_laptop"])  # fmt: skip
+    checklist.finish_task(iws, "INC-0001", 1, skip=True, note="Agent Dana Whitfield had no MDM")
+    keys.rotate(iws, from_env=False)
+    (task,) = [t for t in queries.show(iws, "INC-0001")["tasks"] if t["number"] == 1]
+    assert task["note"] == "Agent Dana Whitfield had no MDM"
+    with connection.cursor() as cur:
+        cur.execute("SELECT note FROM incidents_incidenttask")
+        stored = " ".join(row[0] for row in cur.fetchall())
+    assert "Whitfield" not in stored
+
+
+ON_POSTGRES = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+def _waiting_on_a_lock() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'"
+        )
+        row = cur.fetchone()
+    return bool(row and row[0])
+
+
+def _race(first: Callable[[], Any], second: Callable[[], Any]) -> list[BaseException]:
+    """Run ``first`` in a transaction held open until ``second`` waits; return the errors."""
+    from django.db import connections, transaction
+
+    started, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                first()
+                started.set()
+                release.wait(30)
+        finally:
+            started.set()
+            connections.close_all()
+
+    def race() -> None:
+        started.wait(30)
+        try:
+            second()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=hold), threading.Thread(target=race)]
+    for t in threads:
+        t.start()
+    started.wait(30)
+    for _ in range(300):
+        if _waiting_on_a_lock():
+            break
+        threading.Event().wait(0.1)
+    release.set()
+    for t in threads:
+        t.join(60)
+    return errors
+
+
+@ON_POSTGRES
+def test_closing_waits_for_an_impact_change_and_sees_its_clocks(iws) -> None:  # type: ignore[no-untyped-def]
+    from dataward.incidents import queries, service
+
+    service.report(iws, title="USB stick lost", severity="low", impacts=[ImpactSpec("cardco")])
+    assert queries.clock_rows(iws) == []  # cardco has no deadline: nothing blocks closing
+    errors = _race(
+        lambda: service.set_impact(iws, "INC-0001", ImpactSpec("eurotel", ("PII",), 12)),
+        lambda: service.set_status(
+            iws, "INC-0001", "closed", lessons="Sticks are now encrypted before they leave."
+        ),
+    )
+    assert [type(e).__name__ for e in errors] == ["WorkflowError"]
+    assert "cannot close while clock" in str(errors[0])
+    assert queries.show(iws, "INC-0001")["status"] == "reported"
+    assert {r["rule"] for r in queries.clock_rows(iws)} == {"contract", "gdpr_art33"}
+
+
+@ON_POSTGRES
+def test_two_imports_of_one_register_at_once_store_it_once(iws, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from dataward.incidents import queries
+    from dataward.incidents.register import import_register
+
+    path = tmp_path / "register.json"
+    entry = {"id": "IR-1", "title": "Lost badge", "severity": "low",
+             "detected_at": "2026-11-01T09:00Z", "affected": [{"client": "cardco"}]}  # fmt: skip
+    path.write_text(json.dumps({"schema": "dataward-incident-register/1", "incidents": [entry]}))
+    errors = _race(lambda: import_register(iws, path), lambda: import_register(iws, path))
+    assert errors == []
+    assert [r["ref"] for r in queries.incident_rows(iws)] == ["INC-0001"]

@@ -280,8 +280,18 @@ def test_client_scoped_users_see_only_their_incidents_and_impact(iws, as_user) -
         service.notify(viewer, "INC-0001", "contract", "eurotel")
     analyst = as_user("eu-analyst", "analyst", ["eurotel"])
     assert service.notify(analyst, "INC-0001", "contract", "eurotel") == "met late"
-    with pytest.raises(PermissionDeniedError, match="client cardco"):
-        service.set_status(analyst, "INC-0001", "triage")  # it affects other clients too
+    for change in (  # it affects other clients too, which the analyst may not even learn
+        lambda: service.set_status(analyst, "INC-0001", "triage"),
+        lambda: service.add_note(analyst, "INC-0001", "shared note"),
+        lambda: service.assign(analyst, "INC-0001", "eu-analyst"),
+        lambda: service.set_detected(analyst, "INC-0001", NOW - timedelta(days=5), "knew"),
+        lambda: checklist.apply_playbook(analyst, "INC-0001", "ransomware"),
+        lambda: checklist.finish_task(analyst, "INC-0001", 1),
+    ):
+        with pytest.raises(PermissionDeniedError, match="clients outside your scope") as denied:
+            change()
+        assert "cardco" not in str(denied.value)
+        assert "medplan" not in str(denied.value)
     with pytest.raises(PermissionDeniedError):
         _report(analyst)
     assert _report(analyst, impacts=[ImpactSpec("eurotel")]).ref == "INC-0003"

@@ -86,6 +86,33 @@ def test_bad_rows_fail_in_one_line_and_store_nothing(cli, w, tmp_path) -> None: 
     nohead = _register(tmp_path, "Name,Owner\nx,y\n", "nohead.csv")
     assert_one_line_error(cli("risks", "import", str(nohead), "-c", "acme", "-w", w), "has no")
     assert json.loads(cli("risks", "list", "--all", "-f", "json", "-w", w).out) == []
+    for option, typo in (("--status", "opne"), ("--rating", "severe")):  # not an empty register
+        assert_one_line_error(cli("risks", "list", option, typo, "-w", w), f"unknown {option[2:]}")
+
+
+def _big(last: str) -> str:
+    rows = [f"R-{n:05d},Risk {n},2,3,olga,," for n in range(1, 3001)]
+    return "\n".join(["id,risk,likelihood,impact,owner,approver,status", *rows, last, ""])
+
+
+@pytest.mark.parametrize(
+    ("content", "needles"),
+    [
+        (b"", ("is empty",)),
+        (bytes(range(256)) * 40, ("is not text",)),
+        (_big("R-09999,Bad owner,2,3," + "o" * 300 + ",,").encode(), ("row 3002", "'owner'")),
+        (_big("R-09999,Bad approver,2,3,olga," + "a" * 200 + ",Accepted").encode(),
+         ("row 3002", "'accepted_by'", "longer than 150")),
+    ],
+    ids=["empty", "binary", "owner-too-long-on-the-last-row", "approver-too-long"],
+)  # fmt: skip
+def test_any_bad_file_fails_in_one_line_and_stores_nothing(  # type: ignore[no-untyped-def]
+    cli, w, tmp_path, content: bytes, needles: tuple[str, ...]
+) -> None:
+    path = tmp_path / "register.csv"
+    path.write_bytes(content)
+    assert_one_line_error(cli("risks", "import", str(path), "-c", "acme", "-w", w), *needles)
+    assert json.loads(cli("risks", "list", "--all", "-f", "json", "-w", w).out) == []
 
 
 def test_xlsx_import_export_heatmap_and_show(cli, w, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -81,12 +81,12 @@ def test_passing_again_proposes_closure_then_close_and_reopen(acme) -> None:  # 
         service.close(acme, ref, " ")
     service.close(acme, ref, "contract terms recorded")
     _, history = service.history(acme, ref)
-    assert [h["kind"] for h in history] == ["raised", "propose_closure", "closed"]
+    assert [h["kind"] for h in history] == ["raised", "proposed", "closed"]
     clients.add(acme, ClientSpec("acme", "Acme"), update=True)
     _assess(acme)
     row, history = service.history(acme, ref)
     assert row["status"] == "open"
-    assert history[-1]["kind"] == "reopen"
+    assert history[-1]["kind"] == "reopened"  # named as `risks reopen` names it (docs/risks.md)
     assert history[-1]["detail"]["was"] == "closed"
 
 
@@ -156,3 +156,51 @@ def test_scoped_user_sees_only_their_clients_risks(acme, ws_root) -> None:  # ty
         service.history(vic, theirs.ref)
     with pytest.raises(DatawardError):
         service.update(vic, mine.ref, owner="vic")  # a viewer cannot edit
+
+
+def test_acceptance_sees_through_aliases_and_lasts_a_year_at_most(acme) -> None:  # type: ignore[no-untyped-def]
+    from dataward.core import users
+    from dataward.core.models import User
+    from dataward.risks import service
+    from dataward.risks.engine.register import RiskRow, acceptance_problem
+
+    User.objects.filter(username="mona").update(email="mona@bpo.test")
+    users.add(acme, "tess", "manager", [], email="tess@bpo.test")
+    for owner in ("mona@bpo.test", "MONA@bpo.test ", "Mona"):  # the approver by another name
+        risk = service.add(acme, "acme", title=f"Owned by {owner}", likelihood=2, impact=2,
+                           owner=owner)  # fmt: skip
+        with pytest.raises(DatawardError, match="cannot approve"):
+            service.accept(acme, risk.ref, approved_by="mona", expires=date(2027, 3, 1),
+                           reason="cost")  # fmt: skip
+    risk = service.add(acme, "acme", title="Legacy IVR", likelihood=2, impact=2, owner="olga")
+    # NOW is 2026-11-28: a year on is 2027-11-28; the 366 days exceptions allow is a day too many
+    with pytest.raises(DatawardError, match="more than a year away"):
+        service.accept(acme, risk.ref, approved_by="mona", expires=date(2027, 11, 29),
+                       reason="cost")  # fmt: skip
+    service.accept(acme, risk.ref, approved_by="mona", expires=date(2027, 11, 28), reason="cost")
+    for owner in ("mona", "mona@bpo.test", " "):  # the approver cannot become the owner later
+        with pytest.raises(DatawardError, match="owner must be someone else"):
+            service.update(acme, risk.ref, owner=owner)
+    assert service.update(acme, risk.ref, owner="tess@bpo.test").owner == "tess@bpo.test"
+    reopened = service.reopen(acme, risk.ref, "the dialer vendor ended support")
+    assert (reopened.status, reopened.treatment) == ("open", "mitigate")
+    row = RiskRow("RISK-9", "t", "accepted", "accept", "Mona", None, "mona", date(2027, 1, 1))
+    assert acceptance_problem(row, date(2026, 12, 1)) == "accepted by its own owner Mona"
+
+
+def test_demo_verify_matches_a_plant_only_at_its_own_client(acme, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import types
+
+    from dataward.risks import importer
+    from dataward.risks.demo import verify
+
+    path = tmp_path / "register.csv"
+    path.write_text("id,risk,likelihood,impact,owner,approver,status,accepted until\n"
+                    "R-07,Shared login,3,3,mona,mona,Accepted,2027-01-31\n")  # fmt: skip
+    importer.run(acme, path, "acme")  # the same register id, but at a client, not the operation
+    _assess(acme)
+    plant = {"id": "governance-risk-accepted-by-owner", "area": "governance", "client": None,
+             "expect": {"check": "risks_acceptances_current", "subject": "R-07"}}  # fmt: skip
+    (outcome,) = verify(types.SimpleNamespace(manifest={"planted": [plant]}))
+    assert outcome.found == ()
+    assert outcome.false_alarms == ("acme: risks_acceptances_current on RISK-0001",)

@@ -36,6 +36,9 @@ def remind(
     webhook: Annotated[
         str, Opt(envvar="DATAWARD_REMIND_WEBHOOK", help="POST each owner's digest as JSON here.")
     ] = "",
+    timeout: Annotated[
+        float, Opt(min=0.1, help="Seconds the mail server or webhook has to answer.")
+    ] = 15.0,
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """List every dated obligation that is overdue or due soon, per owner; optionally send it."""
@@ -54,12 +57,25 @@ def remind(
                                      param_hint="--smtp-security")  # fmt: skip
         smtp = reminders.Smtp(
             smtp_host, smtp_port, smtp_from, smtp_user,
-            os.environ.get("DATAWARD_SMTP_PASSWORD", ""), smtp_security,
+            os.environ.get("DATAWARD_SMTP_PASSWORD", ""), smtp_security, timeout,
         )  # fmt: skip
         done = reminders.send_email(ws, smtp, groups, today, fallback)
         err.print(f"e-mailed {done['sent']} owners")
         for name in done["unreachable"]:
             err.print(f"[yellow]no e-mail address for {name}: set one or use --fallback[/]")
+        for name in done["refused"]:
+            err.print(f"[yellow]the mail server refused the digest for {name}[/]")
+        _withheld(done["withheld"])
     if webhook:
-        done = reminders.send_webhook(ws, webhook, groups, today)
+        done = reminders.send_webhook(ws, webhook, groups, today, timeout)
         err.print(f"posted {done['sent']} digests to the webhook")
+        _withheld(done["withheld"])
+
+
+def _withheld(counts: dict[str, int]) -> None:
+    """Report items left out of digests because their owner may not see that client."""
+    for name, count in counts.items():
+        err.print(
+            f"[yellow]{count} items withheld from {name}: outside their client scope or their "
+            "account is disabled; reassign them[/]"
+        )

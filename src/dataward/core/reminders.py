@@ -1,14 +1,19 @@
 """Gather every package's dated obligations, group them by owner, send digests by e-mail/webhook.
 
 Delivery is plain SMTP (smtplib, STARTTLS or implicit TLS, optional login) and an HTTP POST of
-JSON per owner; both are bounded by timeouts and fail with one line naming the server.
+JSON per owner; both are bounded by timeouts and fail with one line naming the server. A digest
+carries only what its owner may see: an owner who is a dataward user gets the items of the
+clients in their scope, and the rest are withheld and reported to whoever runs the command.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import smtplib
 import ssl
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Sequence
@@ -16,9 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
 from dataward.core import audit
-from dataward.core.engine.obligations import DUE_SOON_DAYS, Obligation
+from dataward.core.engine.obligations import DUE_SOON_DAYS, Obligation, start_of
+from dataward.core.engine.permissions import Action, may
 from dataward.core.models import User
 from dataward.core.workspace import Workspace
 from dataward.errors import DatawardError
@@ -26,7 +33,8 @@ from dataward.plugins import hook
 
 COLUMNS = ["owner", "state", "due", "kind", "client", "ref", "title"]
 NO_OWNER = "(no owner)"
-TIMEOUT = 15
+TIMEOUT = 15.0
+ADDRESS_RE = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[A-Za-z0-9-]+$")
 
 
 @dataclass(frozen=True)
@@ -39,20 +47,27 @@ class Smtp:
     user: str = ""
     password: str = ""
     security: str = "starttls-if-offered"  # none, starttls, starttls-if-offered, ssl
+    timeout: float = TIMEOUT
 
 
 def gather(
     ws: Workspace, today: date, *, days: int = DUE_SOON_DAYS, everything: bool = False,
     client: str | None = None, owner: str | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Return the obligations that are overdue or due within ``days`` (all with everything)."""
+    """Return the obligations that are overdue or due within ``days`` (all with everything).
+
+    ``client`` must name a client (or ``operation``) the acting user may view.
+    """
+    wanted = _client_filter(ws, client) if client else None
+    now = ws.clock()
+    moment = now if now.date() == today else start_of(today)
     found: list[Obligation] = [o for batch in hook().obligations(ws=ws, today=today) for o in batch]
     rows = []
     for o in found:
-        state = o.state(today, days)
+        state = o.state(today, days, moment)
         if state == "later" and not everything:
             continue
-        if client and o.client != client:
+        if client and o.client != wanted:
             continue
         if owner and o.owner != owner:
             continue
@@ -71,6 +86,14 @@ def gather(
     return rows
 
 
+def _client_filter(ws: Workspace, slug: str) -> str | None:
+    """Return the Obligation.client value of a --client option the user may view."""
+    from dataward.core.clients import get
+
+    found = get(ws, slug)  # one-line error for an unknown client or one out of scope
+    return None if found.is_operation else found.slug
+
+
 def digests(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Group the rows by owner."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -79,12 +102,61 @@ def digests(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def address(owner: str) -> str:
-    """Return the e-mail address of an owner (an address, or a dataward user's), or ''."""
-    if "@" in owner and " " not in owner:
-        return owner
+def _accounts(owner: str) -> list[User]:
+    """Return the dataward users an owner names: by user name, else by e-mail address."""
     user = User.objects.filter(username=owner).first()
-    return user.email if user is not None else ""
+    if user is not None:
+        return [user]
+    if "@" not in owner:
+        return []
+    return list(User.objects.filter(email__iexact=owner.strip()))
+
+
+def address(owner: str) -> str:
+    """Return the e-mail address of an owner (a dataward user's, or the address itself), or ''.
+
+    Anything that is not one plain address (a name, a list, text with line breaks) gives ''.
+    """
+    user = User.objects.filter(username=owner).first()
+    found = user.email.strip() if user is not None else owner.strip() if "@" in owner else ""
+    return found if ADDRESS_RE.match(found) else ""
+
+
+def visible(owner: str, rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Return the rows the owner may see, and how many were withheld.
+
+    An owner who is a dataward user (by name or e-mail) sees the rows of clients in their
+    scope; a disabled user sees none. An outside address or a plain name is not a user: the
+    items were assigned to it by name, so it gets them.
+    """
+    from dataward.core.users import to_principal
+
+    users = _accounts(owner)
+    if not users:
+        return list(rows), 0
+    people = [to_principal(u) for u in users]
+
+    def allowed(row: dict[str, Any]) -> bool:
+        slug = None if row["client"] == "operation" else row["client"]
+        return all(may(p, Action.VIEW, slug) for p in people)
+
+    kept = [r for r in rows if allowed(r)]
+    return kept, len(rows) - len(kept)
+
+
+def screened(
+    groups: dict[str, list[dict[str, Any]]],
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """Return each owner's digest cut to what they may see, and the withheld count per owner."""
+    kept: dict[str, list[dict[str, Any]]] = {}
+    withheld: dict[str, int] = {}
+    for owner, rows in groups.items():
+        mine, hidden = visible(owner, rows)
+        if mine:
+            kept[owner] = mine
+        if hidden:
+            withheld[owner] = hidden
+    return kept, withheld
 
 
 def body(owner: str, rows: Sequence[dict[str, Any]], today: date) -> str:
@@ -102,9 +174,15 @@ def send_email(
     ws: Workspace, smtp: Smtp, groups: dict[str, list[dict[str, Any]]], today: date,
     fallback: str = "",
 ) -> dict[str, Any]:  # fmt: skip
-    """Send one e-mail per owner; owners with no address go to ``fallback`` or are reported."""
-    sent, unreachable = [], []
-    messages = []
+    """Send one e-mail per owner; owners with no address go to ``fallback`` or are reported.
+
+    The audit event names what was sent even when the server fails half-way.
+    """
+    fallback = fallback.strip()
+    if fallback and not ADDRESS_RE.match(fallback):
+        raise DatawardError("is not one e-mail address", "--fallback", "give a single address")
+    groups, withheld = screened(groups)
+    unreachable, messages = [], []
     for owner, rows in groups.items():
         to = address(owner) or fallback
         if not to:
@@ -115,38 +193,65 @@ def send_email(
         overdue = sum(r["state"] == "overdue" for r in rows)
         msg["Subject"] = f"dataward: {len(rows)} obligations due ({overdue} overdue)"
         msg.set_content(body(owner, rows, today))
-        messages.append(msg)
-        sent.append(owner)
-    if messages:
-        _deliver(smtp, messages)
-    audit.record(ws, "reminders.email", None, "reminders", str(today),
-                 detail={"sent": len(sent), "unreachable": unreachable})  # fmt: skip
-    return {"channel": "email", "sent": len(sent), "unreachable": unreachable}
+        messages.append((owner, msg))
+    sent: list[str] = []
+    refused: list[str] = []
+    detail: dict[str, Any] = {"unreachable": unreachable, "withheld": withheld}
+    try:
+        if messages:
+            _deliver(smtp, messages, sent, refused)
+    except DatawardError as exc:
+        detail["failed"] = exc.what
+        raise
+    finally:
+        detail |= {"sent": len(sent), "refused": refused}
+        audit.record(ws, "reminders.email", None, "reminders", str(today), detail=detail)
+    return {"channel": "email", "sent": len(sent), "unreachable": unreachable,
+            "refused": refused, "withheld": withheld}  # fmt: skip
 
 
-def _deliver(smtp: Smtp, messages: list[EmailMessage]) -> None:
-    """Open one SMTP session and send every message."""
+def _deliver(
+    smtp: Smtp, messages: list[tuple[str, EmailMessage]], sent: list[str], refused: list[str]
+) -> None:
+    """Open one SMTP session and send every message; a refused recipient does not stop it."""
     where = f"smtp://{smtp.host}:{smtp.port}"
     context = ssl.create_default_context()
     try:
         if smtp.security == "ssl":
             server: smtplib.SMTP = smtplib.SMTP_SSL(
-                smtp.host, smtp.port, timeout=TIMEOUT, context=context
+                smtp.host, smtp.port, timeout=smtp.timeout, context=context
             )
         else:
-            server = smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT)
+            server = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
         with server:
             server.ehlo()
             offered = server.has_extn("starttls")
             if smtp.security == "starttls" and not offered:
-                raise DatawardError("does not offer STARTTLS", where, "use --smtp-security none")
+                raise DatawardError(
+                    "does not offer STARTTLS",
+                    where,
+                    "use --smtp-security ssl, or none only for a trusted local relay",
+                )
+            secure = smtp.security == "ssl"
             if smtp.security.startswith("starttls") and offered:
                 server.starttls(context=context)
                 server.ehlo()
+                secure = True
+            if smtp.user and not secure and smtp.security != "none":
+                raise DatawardError(
+                    "does not offer STARTTLS, so the password would cross the network in clear",
+                    where,
+                    "use --smtp-security ssl, or none to send it unencrypted on purpose",
+                )
             if smtp.user:
                 server.login(smtp.user, smtp.password)
-            for msg in messages:
-                server.send_message(msg)
+            for owner, msg in messages:
+                try:
+                    server.send_message(msg)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
+                    refused.append(owner)
+                    continue
+                sent.append(owner)
     except (OSError, smtplib.SMTPException) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DatawardError(
@@ -155,26 +260,92 @@ def _deliver(smtp: Smtp, messages: list[EmailMessage]) -> None:
 
 
 def send_webhook(
-    ws: Workspace, url: str, groups: dict[str, list[dict[str, Any]]], today: date
-) -> dict[str, Any]:
-    """POST one JSON digest per owner to the webhook URL."""
+    ws: Workspace, url: str, groups: dict[str, list[dict[str, Any]]], today: date,
+    timeout: float = TIMEOUT,
+) -> dict[str, Any]:  # fmt: skip
+    """POST one JSON digest per owner to the webhook URL, each answered within ``timeout``.
+
+    Errors name the webhook by scheme and host only: its path often carries a secret token.
+    """
+    where = f"webhook {redacted(url)}"
     if not url.startswith(("https://", "http://")):
-        raise DatawardError("is not an http(s) URL", url, "give the webhook's full URL")
-    for owner, rows in groups.items():
-        payload = {
-            "source": "dataward", "date": str(today), "owner": owner, "email": address(owner),
-            "items": rows,
-        }  # fmt: skip
-        data = json.dumps(payload, default=str).encode()
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        raise DatawardError("is not an http(s) URL", where, "give the webhook's full URL")
+    groups, withheld = screened(groups)
+    sent: list[str] = []
+    detail: dict[str, Any] = {"withheld": withheld}
+    try:
+        for owner, rows in groups.items():
+            payload = {
+                "source": "dataward", "date": str(today), "owner": owner,
+                "email": address(owner), "items": rows,
+            }  # fmt: skip
+            _post(url, json.dumps(payload, default=str).encode(), timeout, where)
+            sent.append(owner)
+    except DatawardError as exc:
+        detail["failed"] = exc.what
+        raise
+    finally:
+        detail["sent"] = len(sent)
+        audit.record(ws, "reminders.webhook", None, "reminders", str(today), detail=detail)
+    return {"channel": "webhook", "sent": len(sent), "unreachable": [], "refused": [],
+            "withheld": withheld}  # fmt: skip
+
+
+def redacted(url: str) -> str:
+    """Return a URL's scheme and host, without credentials, path or query."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    rest = "/..." if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{host}{rest}" if parts.scheme else "(not a URL)"
+
+
+class _Stay(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: urllib would turn the POST into a body-less GET and call it sent."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        """Follow no redirect (the 3xx answer then fails the POST)."""
+        return None
+
+
+def _post(url: str, data: bytes, timeout: float, where: str) -> None:
+    """POST once; give up when no full answer came within ``timeout`` seconds in all.
+
+    The socket timeout bounds each read, not the whole exchange: a server that trickles a
+    byte at a time would hold the command for ever. The request runs in a daemon thread that
+    is abandoned at the deadline.
+    """
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked by the caller
             url, data=data, headers={"Content-Type": "application/json"}, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-                response.read()
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise DatawardError(f"POST failed ({reason})", url, "check the webhook URL") from None
-    audit.record(ws, "reminders.webhook", None, "reminders", str(today),
-                 detail={"sent": len(groups)})  # fmt: skip
-    return {"channel": "webhook", "sent": len(groups), "unreachable": []}
+            with urllib.request.build_opener(_Stay).open(request, timeout=timeout):
+                outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - judged by the calling thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="dataward-webhook", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    failure = outcome[0] if outcome else TimeoutError()
+    if isinstance(failure, urllib.error.URLError) and isinstance(failure.reason, TimeoutError):
+        failure = failure.reason
+    if isinstance(failure, TimeoutError):  # the deadline, or a read that hit it first
+        raise DatawardError(
+            f"POST got no answer within {timeout:g} s", where, "check that the webhook is up"
+        )
+    if failure is None:
+        return
+    if isinstance(failure, urllib.error.HTTPError):
+        reason = f"HTTP {failure.code}"
+    elif isinstance(failure, urllib.error.URLError):
+        reason = str(failure.reason).splitlines()[0] if str(failure.reason) else "unreachable"
+    elif isinstance(failure, OSError):
+        reason = str(failure).splitlines()[0] if str(failure) else type(failure).__name__
+    elif isinstance(failure, http.client.HTTPException | ValueError):
+        reason = type(failure).__name__  # their text may quote the URL's secret path
+    else:
+        raise failure
+    raise DatawardError(f"POST failed ({reason})", where, "check the webhook URL")

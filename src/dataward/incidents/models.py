@@ -183,7 +183,7 @@ class IncidentTask(ClientOwned):
     outcome = models.CharField(max_length=16, blank=True, default="")  # "", done, skipped
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.CharField(max_length=254, blank=True, default="")
-    note = models.TextField(blank=True, default="")
+    note = EncryptedTextField(blank=True, default="")  # free text, also on the timeline
 
     class Meta:
         ordering = ["number"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from dataward.core.clients import ensure_operation
 from dataward.core.engine.obligations import Obligation
@@ -11,6 +11,7 @@ from dataward.core.workspace import Workspace
 from dataward.incidents import queries, scope
 from dataward.incidents.engine.clocks import SETTLED, Clock
 from dataward.incidents.engine.targets import IncidentFacts, close_by
+from dataward.incidents.engine.when import stamp
 from dataward.incidents.engine.workflow import OPEN
 from dataward.incidents.models import Impact, Incident, IncidentTask
 
@@ -52,10 +53,11 @@ def obligations(ws: Workspace, today: date) -> list[Obligation]:
         Obligation(
             "notification clock",
             c.ref,
-            f"{c.title} ({c.client}, {c.audience})",
+            f"{c.title} ({c.client}, {c.audience}; due {stamp(c.due_at)})",
             c.handler,
-            c.due_at.date(),
+            c.due_at.astimezone(UTC).date(),
             c.client,
+            c.due_at,  # overdue the minute it passes, not the next day
         )  # fmt: skip
         for c in queries.clocks_of(ws, clients, visible)
         if c.state(now) not in SETTLED

@@ -30,12 +30,13 @@ def import_register(ws: Workspace, path: Path) -> dict[str, Any]:
     specs = parse_register(library.read_text(path), str(path), ws.clock())
     ws.require(Action.IMPORT, None)
     op = ensure_operation(ws)
-    known = set(
-        Incident.objects.for_client(op).exclude(source_ref="").values_list("source_ref", flat=True)
-    )
     rules = library.rules_in_force(ws)
     refs = []
     with transaction.atomic():
+        # A second import of the same register waits here, then skips what the first stored.
+        list(Client.objects.select_for_update(no_key=True).filter(pk=op.pk).values_list("pk"))
+        rows = Incident.objects.for_client(op).exclude(source_ref="")
+        known = set(rows.values_list("source_ref", flat=True))
         for spec in specs:
             if spec.source_ref not in known:
                 refs.append(_store(ws, spec, rules).ref)

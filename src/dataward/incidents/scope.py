@@ -13,7 +13,7 @@ from dataward.core.clients import ensure_operation
 from dataward.core.engine.permissions import Action, may
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
-from dataward.errors import DatawardError
+from dataward.errors import DatawardError, PermissionDeniedError
 from dataward.incidents.models import Impact, Incident
 
 
@@ -55,7 +55,15 @@ def require_all(
     if not clients:
         ws.require(action, None)
     for client in clients:
-        ws.require(action, client.slug)
+        if may(ws.actor, Action.VIEW, client.slug):
+            ws.require(action, client.slug)
+        elif not may(ws.actor, action, client.slug):
+            # Never name a client the user may not see: that alone tells them it was breached.
+            raise PermissionDeniedError(
+                f"{incident.ref} also affects clients outside your scope",
+                "permissions",
+                "ask a user who may act for every affected client",
+            )
 
 
 def client_of(ws: Workspace, slug: str, action: Action) -> Client:

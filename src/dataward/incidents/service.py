@@ -14,6 +14,7 @@ from django.db import transaction
 
 from dataward.core.clients import ensure_operation
 from dataward.core.engine.permissions import Action, Role
+from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.errors import DatawardError
 from dataward.incidents import library, scope, store
@@ -92,11 +93,14 @@ def _check_report(
 def set_status(ws: Workspace, ref: str, new: str, *, note: str = "", lessons: str = "") -> str:
     """Move the incident to a new status; return the kind of move (forward, back, ...)."""
     incident = scope.get(ws, ref, Action.TRIAGE)
-    kind = move_kind(
-        incident.status, new, where=incident.ref, note=note, lessons=lessons,
-        admin=ws.actor.role is Role.ADMIN, unsettled=_unsettled(incident) if new == CLOSED else (),
-    )  # fmt: skip
     with transaction.atomic():
+        incident = store.lock(incident)
+        scope.require_all(ws, incident, Action.TRIAGE)  # clients added meanwhile too
+        kind = move_kind(
+            incident.status, new, where=incident.ref, note=note, lessons=lessons,
+            admin=ws.actor.role is Role.ADMIN,
+            unsettled=_unsettled(incident) if new == CLOSED else (),
+        )  # fmt: skip
         before, old = incident.as_state(), incident.status
         incident.status = new
         if kind == "close":
@@ -144,11 +148,15 @@ def set_detected(ws: Workspace, ref: str, detected_at: datetime, note: str) -> N
     Every clock moves with it; a notification already made may turn from met to met late.
     """
     incident = scope.get(ws, ref, Action.TRIAGE)
-    _open(incident)
     if not note.strip():
         raise DatawardError("correcting awareness needs a reason", "--note", "say who knew when")
-    _check_report(incident.title, incident.severity, detected_at, incident.occurred_at, ws.clock())
     with transaction.atomic():
+        incident = store.lock(incident)
+        scope.require_all(ws, incident, Action.TRIAGE)  # clients added meanwhile too
+        _open(incident)
+        _check_report(
+            incident.title, incident.severity, detected_at, incident.occurred_at, ws.clock()
+        )
         before, old = incident.as_state(), incident.detected_at
         incident.detected_at = detected_at
         incident.save(update_fields=["detected_at"])
@@ -164,6 +172,8 @@ def assign(ws: Workspace, ref: str, handler: str) -> None:
         raise DatawardError("the handler is empty", "HANDLER", "name a user or an address")
     incident = scope.get(ws, ref, Action.TRIAGE)
     with transaction.atomic():
+        incident = store.lock(incident)
+        scope.require_all(ws, incident, Action.TRIAGE)  # clients added meanwhile too
         before, old = incident.as_state(), incident.handler
         incident.handler = handler.strip()
         incident.save(update_fields=["handler"])
@@ -177,8 +187,9 @@ def set_impact(
     """Add or correct one client's impact and recompute the clocks; return whether it changed."""
     incident = scope.get(ws, ref, Action.VIEW)
     client = scope.client_of(ws, spec.client, Action.TRIAGE)
-    _open(incident)
     with transaction.atomic():
+        incident = store.lock(incident)
+        _open(incident)
         changed = store.save_impact(ws, incident, client, spec, personal_data)
         if changed:
             store.sync_clocks(ws, incident, library.rules_in_force(ws, incident.extra_rules))
@@ -189,27 +200,44 @@ def remove_impact(ws: Workspace, ref: str, slug: str, note: str) -> None:
     """Record that a client turned out not to be affected; its unsettled clocks are dropped."""
     incident = scope.get(ws, ref, Action.VIEW)
     client = scope.client_of(ws, slug, Action.TRIAGE)
-    _open(incident)
     if not note.strip():
         raise DatawardError("removing a client needs a reason", "--note", "say why")
-    row = Impact.objects.for_client(client).filter(incident=incident).first()
-    if row is None:
-        raise DatawardError(f"{incident.ref} does not affect {slug}", "--client", "check it")
-    if (
-        NotificationClock.objects.for_client(client)
-        .filter(incident=incident)
-        .exclude(decision="")
-        .exists()
-    ):
-        raise DatawardError(
-            f"a notification to or about {slug} is recorded", incident.ref, "keep the impact"
-        )
     with transaction.atomic():
+        incident = store.lock(incident)
+        _open(incident)
+        row = Impact.objects.for_client(client).filter(incident=incident).first()
+        if row is None:
+            raise DatawardError(f"{incident.ref} does not affect {slug}", "--client", "check it")
+        clocks = NotificationClock.objects.for_client(client).filter(incident=incident)
+        if clocks.exclude(decision="").exists():
+            raise DatawardError(
+                f"a notification to or about {slug} is recorded", incident.ref, "keep the impact"
+            )
         before = row.as_state()
         row.delete()
         store.entry(ws, incident, "impact", f"{slug} not affected: {note.strip()}", client)
         store.record(ws, "incident.impact.remove", incident, client, before, None)
         store.sync_clocks(ws, incident, library.rules_in_force(ws, incident.extra_rules))
+
+
+def _clock(incident: Incident, client: Client, rule: str) -> NotificationClock:
+    """Return the client's unsettled clock of this rule, or a one-line error."""
+    rows = NotificationClock.objects.for_client(client).filter(incident=incident)
+    clock: NotificationClock | None = rows.filter(rule_id=rule).first()
+    if clock is None:
+        known = ", ".join(rows.values_list("rule_id", flat=True)) or "none"
+        raise DatawardError(
+            f"{incident.ref} has no clock {rule!r} for {client.slug}",
+            "--rule",
+            f"its clocks: {known}",
+        )
+    if clock.decision:
+        raise DatawardError(
+            f"clock {rule} for {client.slug} is already recorded ({clock.decision})",
+            incident.ref,
+            "it cannot be recorded twice",
+        )
+    return clock
 
 
 def _open(incident: Incident) -> None:
@@ -227,31 +255,18 @@ def notify(
     """
     incident = scope.get(ws, ref, Action.VIEW)
     target = scope.client_of(ws, client, Action.TRIAGE)
-    clock = (
-        NotificationClock.objects.for_client(target).filter(incident=incident, rule_id=rule).first()
-    )
-    if clock is None:
-        rules = NotificationClock.objects.for_client(target).filter(incident=incident)
-        known = ", ".join(rules.values_list("rule_id", flat=True)) or "none"
-        raise DatawardError(
-            f"{incident.ref} has no clock {rule!r} for {client}", "--rule", f"its clocks: {known}"
-        )
-    if clock.decision:
-        raise DatawardError(
-            f"clock {rule} for {client} is already recorded ({clock.decision})",
-            incident.ref,
-            "it cannot be recorded twice",
-        )
     if not_required and not note.strip():
         raise DatawardError(
             "say why no notification is required", "--note", "e.g. data was encrypted"
         )
-    when = at or ws.clock()
-    if when < incident.detected_at or when > ws.clock():
-        raise DatawardError(
-            "the notification time must lie between awareness and now", "--at", "fix it"
-        )
     with transaction.atomic():
+        incident = store.lock(incident)  # the clock is judged as the last change left it
+        clock = _clock(incident, target, rule)
+        when = at or ws.clock()
+        if when < incident.detected_at or when > ws.clock():
+            raise DatawardError(
+                "the notification time must lie between awareness and now", "--at", "fix it"
+            )
         before = clock.as_state()
         clock.decision = NOT_REQUIRED if not_required else "notified"
         clock.notified_at = None if not_required else when

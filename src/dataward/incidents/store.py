@@ -41,6 +41,18 @@ def next_ref() -> str:
     return f"{REF_PREFIX}{counter.last:04d}"
 
 
+def lock(incident: Incident) -> Incident:
+    """Re-read the incident and hold it until the caller's transaction ends.
+
+    Changes to one incident go one at a time, each judging what the last one left: closing
+    sees the clocks an impact change started a moment before, and no save overwrites another's
+    fields with a stale copy. NO KEY UPDATE still lets readers and new timeline rows through.
+    """
+    rows = Incident.objects.unscoped("the caller already may act on this incident")
+    locked: Incident = rows.select_for_update(no_key=True).get(pk=incident.pk)
+    return locked
+
+
 def entry(
     ws: Workspace,
     incident: Incident,

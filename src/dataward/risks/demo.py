@@ -50,10 +50,12 @@ def verify(ctx: Any) -> list[AreaOutcome]:
     for client, res in latest_failures(PREFIX):
         risk = Risk.objects.for_client(client).filter(ref=res.subject).first()
         theirs = risk.external_ref if risk is not None else ""
+        slug = None if client.is_operation else client.slug  # the manifest's client of a plant
         hits = [
             p
             for p in planted
-            if p["expect"]["check"] == res.check_id and p["expect"]["subject"] == theirs
+            if (p["client"], p["expect"]["check"], p["expect"]["subject"])
+            == (slug, res.check_id, theirs)
         ]
         found |= {p["id"] for p in hits}
         if not hits:

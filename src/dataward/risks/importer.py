@@ -36,6 +36,7 @@ def run(
     unchanged = 0
     slug = None if client.is_operation else client.slug
     with transaction.atomic():
+        store.lock_register(client)  # two imports at once must not both add the same id
         known = {
             r.external_ref: r
             for r in Risk.objects.for_client(client).exclude(external_ref="").select_for_update()

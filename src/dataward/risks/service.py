@@ -31,6 +31,7 @@ EXPORT_COLUMNS = [
     "updated_at", "closed_at",
 ]  # fmt: skip
 EVENT_COLUMNS = ["at", "actor", "kind", "detail"]
+RATINGS = tuple(name for _, name in scoring.BANDS)
 
 
 def client_of(ws: Workspace, slug: str | None) -> Client:
@@ -117,6 +118,18 @@ def update(ws: Workspace, ref: str, note: str = "", **fields: Any) -> Risk:
         )
     if not values:
         raise DatawardError("nothing to change", ref, "give at least one field option")
+    owner = values.get("owner")
+    if (
+        risk.status == "accepted"
+        and owner is not None
+        and (not str(owner).strip() or store.same_person(risk.accepted_by, str(owner)))
+    ):
+        raise DatawardError(
+            f"{risk.ref} is accepted with {risk.accepted_by}'s approval: its owner must be "
+            "someone else",
+            "--owner",
+            "name another owner, or reopen the risk first",
+        )
     return store.change(ws, risk, "updated", note, **values)
 
 
@@ -198,6 +211,11 @@ def row(risk: Risk) -> dict[str, Any]:
 
 def risks(ws: Workspace, slug: str | None, **filters: Any) -> list[Risk]:
     """Return the risks the actor may see, filtered by status, category, owner or rating."""
+    for name, allowed in (("status", scoring.STATUSES), ("rating", RATINGS)):
+        if filters.get(name) and filters[name] not in allowed:  # a typo must not look empty
+            raise DatawardError(
+                f"unknown {name} {filters[name]!r}", f"--{name}", f"use {', '.join(allowed)}"
+            )
     qs = Risk.objects.for_clients(visible_clients(ws, slug)).select_related("client")
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])

@@ -30,15 +30,30 @@ def _next_number() -> int:
 
 
 def create(**fields: Any) -> Risk:
-    """Create a risk under the next free RISK-nnnn reference (retrying if a writer races us)."""
+    """Create a risk under the next free RISK-nnnn reference (retrying if a writer races us).
+
+    Only a clash on the reference is retried: another writer committed that number first. Any
+    other conflict (the same control's or imported id's risk) is the caller's to prevent.
+    """
     for _ in range(REF_ATTEMPTS):
+        ref = f"RISK-{_next_number():04d}"
         try:
             with transaction.atomic():
-                return Risk.objects.create(ref=f"RISK-{_next_number():04d}", **fields)
-        except IntegrityError as exc:
-            if "ref" not in str(exc).lower():
+                return Risk.objects.create(ref=ref, **fields)
+        except IntegrityError:
+            if not Risk.objects.unscoped("is this reference taken").filter(ref=ref).exists():
                 raise
     raise DatawardError("could not number the risk", "risks", "try again")
+
+
+def lock_register(client: Client) -> None:
+    """Hold the client's register until the caller's transaction ends.
+
+    Two assessments (or imports) of one client at once would both find no risk for a failing
+    control and both raise one; locking the client row makes the second wait and then see the
+    first one's risks. NO KEY UPDATE still lets other writers add rows that point at the client.
+    """
+    list(Client.objects.select_for_update(no_key=True).filter(pk=client.pk).values_list("pk"))
 
 
 def state(risk: Risk) -> dict[str, Any]:
@@ -93,13 +108,20 @@ def accept(ws: Workspace, risk: Risk, *, approved_by: str, expires: date, reason
         raise DatawardError(
             f"{risk.ref} has no owner", "--owner", "set an owner first: dataward risks update"
         )
-    if approved_by == risk.owner:
+    approved_by = approved_by.strip()
+    if same_person(approved_by, risk.owner):
         raise DatawardError(
             f"{approved_by} owns {risk.ref} and cannot approve accepting it",
             "--approved-by",
             "name an approver other than the risk owner",
         )
     today = ws.clock().date()
+    if expires > one_year_on(today):
+        raise DatawardError(
+            f"expires {expires}, more than a year away",
+            "--expires",
+            f"give {one_year_on(today)} or earlier and renew it then",
+        )
     slug = _slug(risk.client) or "operation"
     check_time_box(ws, slug, reason=reason, starts=today, ends=expires, approved_by=approved_by)
     return change(
@@ -132,7 +154,27 @@ def close(ws: Workspace, risk: Risk, note: str, failing_now: list[str]) -> Risk:
 
 
 def reopen(ws: Workspace, risk: Risk, note: str) -> Risk:
-    """Reopen a closed or proposed risk."""
+    """Reopen a closed, proposed or accepted risk; reopening ends an acceptance."""
     if risk.status not in ("closed", "proposed_closure", "accepted"):
         raise DatawardError(f"{risk.ref} is {risk.status}", risk.ref, "only closed risks reopen")
-    return change(ws, risk, "reopened", note, status="open", closed_at=None)
+    treatment = "mitigate" if risk.treatment == "accept" else risk.treatment
+    return change(ws, risk, "reopened", note, status="open", closed_at=None, treatment=treatment)
+
+
+def same_person(user: str, owner: str) -> bool:
+    """Return whether an owner (a user name or an e-mail address) names this dataward user."""
+    from dataward.core.models import User
+
+    names = {user.strip().casefold()}
+    account = User.objects.filter(username=user.strip()).first()
+    if account is not None and account.email:
+        names.add(account.email.strip().casefold())
+    return owner.strip().casefold() in names
+
+
+def one_year_on(day: date) -> date:
+    """Return the same day a year later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)

@@ -14,9 +14,11 @@ from dataward.core.workspace import Workspace
 from dataward.risks.engine import scoring
 from dataward.risks.engine.sync import Action, CheckOutcome, ControlRef, RiskState, failures, plan
 from dataward.risks.models import Risk
-from dataward.risks.store import create, record_event, state
+from dataward.risks.store import create, lock_register, record_event, state
 
 SYSTEM = "dataward"  # the actor named on risks the checks raise
+HISTORY = {"update": "updated", "reopen": "reopened", "propose_closure": "proposed"}
+"""The history kind (and audit action risk.<kind>) of each planned change, as people's are named."""
 
 
 def controls_of() -> dict[str, list[ControlRef]]:
@@ -37,6 +39,7 @@ def on_assessment(ws: Workspace, client: Client, assessment: int, outcomes: Iter
     failing, clean = failures(rows, controls_of())
     today = ws.clock().date()
     with transaction.atomic():
+        lock_register(client)  # a second assessment of this client waits, then sees our risks
         auto = {
             r.source_key: r
             for r in Risk.objects.for_client(client).exclude(source_key="").select_for_update()
@@ -94,10 +97,9 @@ def _apply(ws: Workspace, client: Client, action: Action, risk: Risk | None, run
     detail: dict[str, Any] = {"assessment": run, "was": before["status"]}
     if failure is not None:
         detail["failing"] = risk.findings
-    record_event(ws, risk, action.kind, detail)
-    audit.record(
-        ws, f"risk.{action.kind}", slug, "risk", risk.ref, before=before, after=state(risk)
-    )
+    kind = HISTORY.get(action.kind, action.kind)
+    record_event(ws, risk, kind, detail)
+    audit.record(ws, f"risk.{kind}", slug, "risk", risk.ref, before=before, after=state(risk))
 
 
 def _owner(client: Client, control_id: str) -> str:

@@ -204,6 +204,11 @@ def _incident(item: Any, path: str, n: int, now: datetime) -> IncidentSpec:
         raise f.fail("playbooks", "must be a list of playbook names")
     if playbooks and status == CLOSED:
         raise f.fail("playbooks", "is refused on a closed incident", "drop it: the work is done")
+    impacts = tuple(_affected(r, f, i) for i, r in enumerate(f.rows("affected"), 1))
+    slugs = [i.client for i in impacts]
+    twice = next((s for s in slugs if slugs.count(s) > 1), None)
+    if twice:  # the second entry would silently overwrite the first one's impact
+        raise f.fail("affected", f"names client {twice!r} twice", "merge the two entries")
     return IncidentSpec(
         where=where,
         source_ref=f.text("id", True),
@@ -218,7 +223,7 @@ def _incident(item: Any, path: str, n: int, now: datetime) -> IncidentSpec:
         lessons_learned=f.text("lessons_learned"),
         closed_at=closed,
         playbooks=tuple(playbooks),
-        impacts=tuple(_affected(r, f, i) for i, r in enumerate(f.rows("affected"), 1)),
+        impacts=impacts,
         notices=tuple(_notice(r, f, i) for i, r in enumerate(f.rows("notifications"), 1)),
         timeline=tuple(_entry(r, f, i) for i, r in enumerate(f.rows("timeline"), 1)),
     )

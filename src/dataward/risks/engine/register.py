@@ -24,7 +24,7 @@ def acceptance_problem(risk: RiskRow, today: date) -> str:
     """Return why an accepted risk's acceptance does not hold, or '' when it does."""
     if not risk.accepted_by:
         return "accepted without a named approver"
-    if risk.accepted_by == risk.owner:
+    if risk.accepted_by.strip().casefold() == risk.owner.strip().casefold():
         return f"accepted by its own owner {risk.owner}"
     if risk.acceptance_expires is None:
         return "accepted with no expiry"

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from dataward.core.engine.tabular import Row, read_rows
-from dataward.errors import DatawardError, ImportFileError
+from dataward.errors import DatawardError
 from dataward.risks.engine import scoring
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -30,6 +30,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "controls": ("control", "control_ids", "linked_controls"),
 }
 REQUIRED = ("external_ref", "title", "likelihood", "impact")
+MAX_LENGTH = {"external_ref": 64, "owner": 254, "accepted_by": 150}
+"""The longest text each short field holds (PostgreSQL refuses longer; name the cell first)."""
 STATUS_WORDS = {
     "open": "open", "new": "open", "in progress": "open", "in_progress": "open",
     "identified": "open", "treating": "open", "accepted": "accepted", "closed": "closed",
@@ -107,15 +109,23 @@ def _status(row: Row) -> str:
     return STATUS_WORDS[text]
 
 
+def _bounded(row: Row, name: str, required: bool = False) -> str:
+    """Return a cell's text, refusing one longer than the register stores."""
+    text = row.text(name, required=required)
+    if len(text) > MAX_LENGTH[name]:
+        raise row.error(
+            name,
+            f"is longer than {MAX_LENGTH[name]} characters",
+            "shorten it or map another column",
+        )
+    return text
+
+
 def _draft(row: Row) -> Draft:
     """Validate one row."""
     likelihood = _level(row, "likelihood", scoring.LIKELIHOOD_WORDS, True) or 1
     impact = _level(row, "impact", scoring.IMPACT_WORDS, True) or 1  # required: never empty
-    ref = row.text("external_ref", required=True)
-    if len(ref) > 64:
-        raise ImportFileError(
-            "field 'external_ref' is longer than 64 characters", f"{row.path} row {row.number}"
-        )
+    ref = _bounded(row, "external_ref", required=True)
     return Draft(
         row=row.number,
         external_ref=ref,
@@ -126,7 +136,7 @@ def _draft(row: Row) -> Draft:
         impact=impact,
         residual_likelihood=_level(row, "residual_likelihood", scoring.LIKELIHOOD_WORDS, False),
         residual_impact=_level(row, "residual_impact", scoring.IMPACT_WORDS, False),
-        owner=row.text("owner"),
+        owner=_bounded(row, "owner"),
         treatment=_pick(
             row,
             "treatment",
@@ -136,7 +146,7 @@ def _draft(row: Row) -> Draft:
         plan=row.text("plan"),
         due=row.day("due"),
         status=_status(row),
-        accepted_by=row.text("accepted_by"),
+        accepted_by=_bounded(row, "accepted_by"),
         acceptance_expires=row.day("acceptance_expires"),
         controls=tuple(c.upper() for c in row.items("controls")),
     )
