@@ -56,7 +56,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 migrations: $(STAMP)
-	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls discovery access risks training vendors incidents
+	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls discovery access risks training vendors incidents devices encryption
 
 docs: $(STAMP)
 	COLUMNS=100 $(BIN)/python -m dataward.clidoc docs/cli.md

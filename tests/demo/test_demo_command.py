@@ -124,8 +124,8 @@ def test_oracle_compare(outcomes: list[AreaOutcome], ok: bool, access: dict[str,
     assert report["areas"]["devices"]["planted"] == 1
 
 
-class _HalfBlindDevicesPackage:
-    """A plug-in that claims the devices area but finds only one of its planted problems."""
+class _HalfBlindRetentionPackage:
+    """A plug-in that claims the retention area but finds only one of its planted problems."""
 
     @staticmethod
     def _impl():  # type: ignore[no-untyped-def]
@@ -133,7 +133,7 @@ class _HalfBlindDevicesPackage:
 
         @hookimpl
         def demo_verify(ctx):  # type: ignore[no-untyped-def]
-            return [AreaOutcome("devices", ("devices-laptop-without-disk-encryption",))]
+            return [AreaOutcome("retention", ("retention-export-past-retention",))]
 
         return demo_verify
 
@@ -143,17 +143,17 @@ def test_demo_verify_fails_when_a_built_area_misses(cli, tmp_path: Path) -> None
 
     from dataward.plugins import manager
 
-    plugin = types.SimpleNamespace(demo_verify=_HalfBlindDevicesPackage._impl())
-    manager().register(plugin, name="half-blind-devices")
+    plugin = types.SimpleNamespace(demo_verify=_HalfBlindRetentionPackage._impl())
+    manager().register(plugin, name="half-blind-retention")
     try:
         result = cli("demo", "-w", str(tmp_path / "ws"), "--as-of", AS_OF, "--verify", "-f", "json")
     finally:
-        manager().unregister(name="half-blind-devices")
+        manager().unregister(name="half-blind-retention")
     assert result.code == 1
-    devices = json.loads(result.out)["areas"]["devices"]
-    assert devices["built"] is True
-    assert devices["found"] == 1
-    assert devices["missed"] == ["devices-agent-with-local-admin"]
+    retention = json.loads(result.out)["areas"]["retention"]
+    assert retention["built"] is True
+    assert retention["found"] == 1
+    assert retention["missed"] == ["retention-duplicate-claims-extract"]
 
 
 def test_demo_never_writes_into_a_real_workspace(cli, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ KINDS = {
     "clients",
     "incidents",
     "risk_register",
+    "at_rest",
 }
 # Governance plants are judged by the packages that keep the registers (training, vendors, ...).
 JUDGES = {"governance": ("governance_", "training_", "vendors_", "incidents_", "risks_")}
@@ -378,3 +379,20 @@ def test_the_incident_register_misses_exactly_one_gdpr_clock(estate) -> None:
     assert "gdpr_art33" not in {n["rule"] for n in late["notifications"]}
     assert late["affected"][0]["personal_data"] is True
     assert all(i["status"] != "closed" or i["lessons_learned"] for i in incidents)
+
+
+def test_encryption_plants_match_the_at_rest_register_and_the_archives(estate) -> None:
+    root, manifest = estate
+    register = _csv(root, "encryption/at_rest_register.csv")
+    bare = [r["path"] for r in register if r["at_rest"] == "unencrypted"]
+    volume = _planted(manifest, "encryption-sensitive-data-on-unencrypted-volume")
+    assert any(volume["expect"]["subject"].startswith(p + "/") for p in bare)
+    assert {r["client"] for r in register if r["at_rest"] == "encrypted"} == set(
+        manifest["clients"]
+    )
+    zips = sorted(
+        p["where"]["path"] for p in manifest["planted"] if p["kind"] == "unencrypted_archive"
+    )
+    with_members = {v["path"] for v in manifest["sensitive_values"] if v["member"]}
+    assert zips
+    assert all(z.endswith(".zip") and z in with_members for z in zips)

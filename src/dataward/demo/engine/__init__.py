@@ -10,6 +10,7 @@ from typing import Any
 
 from dataward.demo.engine.clients import CLIENTS, write_clients
 from dataward.demo.engine.devices import write_devices
+from dataward.demo.engine.encryption import write_encryption
 from dataward.demo.engine.entitlements import (
     plant_access,
     write_entitlements,
@@ -57,6 +58,7 @@ def generate(out_dir: Path, seed: int = 7, as_of: date | None = None) -> dict[st
     write_training(estate, people)
     write_vendors(estate)
     write_channels(estate)
+    write_encryption(estate)
     write_risk_register(estate)
     write_incidents(estate)
     manifest = estate.manifest([c.slug for c in CLIENTS])

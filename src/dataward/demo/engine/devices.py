@@ -1,10 +1,16 @@
-"""Write the Intune (Windows) and Jamf (Mac) device inventories."""
+"""Write the Intune (Windows) and Jamf (Mac) device inventories and the device policy.
+
+Every device meets the policy except the two planted ones; a quarter of the agents work from
+home (Intune: site "Home", a remote site in the policy; Jamf: the "Work location" attribute).
+"""
 
 from __future__ import annotations
 
 import random
 import string
 from typing import Any
+
+import yaml
 
 from dataward.demo.engine.estate import Estate
 from dataward.demo.engine.formats import csv_doc, json_doc
@@ -22,12 +28,59 @@ INTUNE_HEADER = (
     "Ownership",
     "Model",
     "Serial number",
+    "Site",
+    "Last quality update",
+    "Local administrators",
+    "Real-time protection",
+    "Signature update overdue",
+    "Firewall",
+    "Max minutes of inactivity until screen locks",
+    "Removable storage",
 )
 WINDOWS_BUILDS = ("10.0.22631.4460", "10.0.22631.4391", "10.0.26100.2314")
 MODELS = ("Latitude 5440", "ThinkPad T14 Gen 4", "EliteBook 840 G10")
 MAC_MODELS = ("MacBook Air (M2, 2022)", "MacBook Pro (14-inch, M3, 2023)")
 MACOS = ("15.1.1", "15.1", "14.7.1")
 SITE_CODES = {"manila": "MNL", "pune": "PNQ", "charlotte": "CLT", "leeds": "LDS"}
+LAPS = "dw-laps"
+MAC_APPS = (
+    "Google Chrome.app", "Microsoft Teams.app", "Microsoft Outlook.app", "zoom.us.app",
+    "Falcon.app", "Self Service.app", "Safari.app",
+)  # fmt: skip
+POLICY = {
+    "remote_sites": ["Home"],
+    "default": {
+        "check_in_within_days": 14,
+        "os": {"minimum": {"windows": "10.0.22631", "macos": "14.7"}, "patch_within_days": 30},
+        "disk_encryption": "required",
+        "local_admin": {
+            "agent_roles": ["agent", "team_lead", "qa_analyst", "trainer"],
+            "allowed_accounts": ["Administrator", LAPS],
+        },
+        "security_agent": {
+            "names": ["Microsoft Defender*", "CrowdStrike Falcon"],
+            "signatures_within_days": 7,
+        },
+        "firewall": "required",
+        "screen_lock": {"within_minutes": 15},
+        "usb_storage": "blocked",
+        "software": {
+            "approved": {
+                "macos": ["Google Chrome*", "Microsoft *", "zoom.us*", "Falcon*", "Self Service*",
+                          "Safari*"],
+            }
+        },
+    },
+    "clients": {
+        "northbank": {"screen_lock": {"within_minutes": 5}},
+        "carewell": {"os": {"patch_within_days": 14}},
+    },
+}  # fmt: skip
+
+
+def _home(n: int, p: Employee) -> bool:
+    """Return whether an agent works from home (every fourth agent of a site's list)."""
+    return p.role == "agent" and n % 4 == 3
 
 
 def _serial(rng: random.Random, model: str) -> str:
@@ -45,6 +98,7 @@ def _serial(rng: random.Random, model: str) -> str:
 def intune_rows(estate: Estate, people: list[Employee]) -> list[list[Cell]]:
     """Return one Windows laptop per non-Leeds employee; the planted one is unencrypted."""
     rng = estate.rng("intune")
+    posture = estate.rng("intune-posture")
     rows: list[list[Cell]] = []
     for n, p in enumerate(x for x in active(people) if x.site.key != "leeds"):
         model = rng.choice(MODELS)
@@ -62,6 +116,14 @@ def intune_rows(estate: Estate, people: list[Employee]) -> list[list[Cell]]:
                 "Corporate",
                 model,
                 _serial(rng, model),
+                "Home" if _home(n, p) else p.site.city,
+                estate.at(posture.uniform(3, 12)).date().isoformat(),
+                ";".join(["Administrator", LAPS] + ([p.username] if p.role == "it_admin" else [])),
+                "Enabled",
+                "False",
+                "On",
+                "5",
+                "Blocked",
             ]
         )
     return rows
@@ -70,11 +132,14 @@ def intune_rows(estate: Estate, people: list[Employee]) -> list[list[Cell]]:
 def jamf_records(estate: Estate, people: list[Employee]) -> list[dict[str, Any]]:
     """Return Jamf-like computer records for the Leeds Macs; one agent has local admin."""
     rng = estate.rng("jamf")
+    posture = estate.rng("jamf-posture")
     records = []
     for n, p in enumerate(x for x in active(people) if x.site.key == "leeds"):
         model = rng.choice(MAC_MODELS)
         contact = estate.at(rng.uniform(0.05, 2))
         admin = "local_admin" in p.flags or p.role == "it_admin"
+        updated = estate.at(posture.uniform(2, 12)).strftime("%Y-%m-%d %H:%M:%S")
+        signatures = estate.at(posture.uniform(0.2, 3)).strftime("%Y-%m-%d %H:%M:%S")
         records.append(
             {
                 "id": 300 + n,
@@ -83,6 +148,7 @@ def jamf_records(estate: Estate, people: list[Employee]) -> list[dict[str, Any]]
                     "serial_number": _serial(rng, "Mac"),
                     "last_contact_time": contact.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "managed": True,
+                    "site": {"id": 1, "name": "Leeds"},
                 },
                 "location": {
                     "username": p.username,
@@ -104,13 +170,34 @@ def jamf_records(estate: Estate, people: list[Employee]) -> list[dict[str, Any]]
                 "local_accounts": [
                     {"name": p.username, "admin": admin, "home": f"/Users/{p.username}"}
                 ],
+                "software": {"applications": [{"name": app} for app in MAC_APPS]},
+                "extension_attributes": [
+                    {"id": 1, "name": "Last OS update", "type": "Date", "value": updated},
+                    {"id": 2, "name": "Security agent", "value": "CrowdStrike Falcon"},
+                    {"id": 3, "name": "Security agent running", "value": "Yes"},
+                    {"id": 4, "name": "Signatures updated", "type": "Date", "value": signatures},
+                    {"id": 5, "name": "Screen lock delay (minutes)", "value": "5"},
+                    {"id": 6, "name": "USB mass storage", "value": "Blocked"},
+                    {
+                        "id": 7,
+                        "name": "Work location",
+                        "value": "Remote" if _home(n, p) else "Office",
+                    },
+                ],
             }
         )
     return records
 
 
 def write_devices(estate: Estate, people: list[Employee]) -> None:
-    """Write the device inventories and plant the two device problems."""
+    """Write the device policy and inventories and plant the two device problems."""
+    estate.write(
+        "devices/device_policy.yaml",
+        (yaml.safe_dump(POLICY, sort_keys=False).encode("utf-8"), []),
+        client=None,
+        kind="devices",
+        days_ago=20,
+    )
     rows = intune_rows(estate, people)
     intune = estate.write(
         "devices/intune_devices.csv",

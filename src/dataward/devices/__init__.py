@@ -1,0 +1,1 @@
+"""Know the devices: inventories, posture history, device policy and the endpoint checks."""

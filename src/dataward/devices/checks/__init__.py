@@ -1,0 +1,1 @@
+"""The device checks, one module per check."""

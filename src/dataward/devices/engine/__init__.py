@@ -1,0 +1,1 @@
+"""The pure device engine: records, connectors, policy and rules (no Django)."""

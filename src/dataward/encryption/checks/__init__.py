@@ -1,0 +1,1 @@
+"""Encryption checks: TLS endpoints, transfer channels, data at rest, archives."""

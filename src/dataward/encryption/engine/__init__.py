@@ -1,0 +1,1 @@
+"""Plain Python rules for encryption: the TLS profile, sslyze results, channels, data at rest."""
