@@ -43,7 +43,7 @@ def remind(
 ) -> None:
     """List every dated obligation that is overdue or due soon, per owner; optionally send it."""
     ws = workspace(ctx)
-    from dataward.core import reminders
+    from dataward.core import delivery, reminders
 
     today = day_option(on, "--on") or ws.clock().date()
     rows = reminders.gather(ws, today, days=days, everything=all_, client=client, owner=owner)
@@ -55,11 +55,11 @@ def remind(
         if smtp_security not in ("none", "starttls", "starttls-if-offered", "ssl"):
             raise typer.BadParameter("none, starttls, starttls-if-offered or ssl",
                                      param_hint="--smtp-security")  # fmt: skip
-        smtp = reminders.Smtp(
+        smtp = delivery.Smtp(
             smtp_host, smtp_port, smtp_from, smtp_user,
             os.environ.get("DATAWARD_SMTP_PASSWORD", ""), smtp_security, timeout,
         )  # fmt: skip
-        done = reminders.send_email(ws, smtp, groups, today, fallback)
+        done = delivery.send_email(ws, smtp, groups, today, fallback)
         err.print(f"e-mailed {done['sent']} owners")
         for name in done["unreachable"]:
             err.print(f"[yellow]no e-mail address for {name}: set one or use --fallback[/]")
@@ -67,7 +67,7 @@ def remind(
             err.print(f"[yellow]the mail server refused the digest for {name}[/]")
         _withheld(done["withheld"])
     if webhook:
-        done = reminders.send_webhook(ws, webhook, groups, today, timeout)
+        done = delivery.send_webhook(ws, webhook, groups, today, timeout)
         err.print(f"posted {done['sent']} digests to the webhook")
         _withheld(done["withheld"])
 
