@@ -136,7 +136,7 @@ def test_roster_missing_required_column_lists_headers(tmp_path: Path) -> None:
                                     "give the exit date"]),
         ({"start": "2026-02-01", "end": "2026-01-31"},
          ["row 3", "'end_date'", "2026-01-31 is before start_date 2026-02-01", "fix the dates"]),
-        ({"start": "31/01/2026"}, ["row 3", "'start_date'", "'31/01/2026', not a date",
+        ({"start": "31/01/2026"}, ["row 3", "'start_date'", "not a date (looks like '99/99/9999')",
                                    "write YYYY-MM-DD"]),
         ({"change": "soon"}, ["row 3", "'last_role_change'", "not a date"]),
         ({"clients": "northbank|carewell"}, ["row 3", "'client_accounts'",
@@ -277,9 +277,9 @@ def test_directory_csv_without_optional_columns(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("column", "value", "needles"),
     [
-        ("Enabled", "maybe", ["'enabled'", "is 'maybe', not yes/no", "write true or false"]),
+        ("Enabled", "maybe", ["'enabled'", "is not yes/no (looks like 'aaaaa')"]),
         ("MFA Enforced", "sometimes", ["'mfa_enforced'", "not yes/no"]),
-        ("lastLogonTimestamp", "yesterday", ["'last_login'", "'yesterday', not a timestamp",
+        ("lastLogonTimestamp", "yesterday", ["'last_login'", "not a timestamp",
                                              "write ISO 8601"]),
     ],
 )  # fmt: skip
@@ -362,9 +362,9 @@ def test_entitlements_same_permission_in_two_applications(tmp_path: Path) -> Non
                                            "--map permission=HEADER"]),
         ([["account", "permission"], ["", "view"]], ["row 2: field 'account' is empty"]),
         ([["account", "permission", "admin"], ["a", "v", "sure"]],
-         ["row 2: field 'privileged' is 'sure', not yes/no"]),
+         ["row 2: field 'privileged' is not yes/no (looks like 'aaaa')"]),
         ([["account", "permission", "last use"], ["a", "v", "2026-13-01"]],
-         ["row 2: field 'last_used' is '2026-13-01', not a date"]),
+         ["row 2: field 'last_used' is not a date (looks like '9999-99-99')"]),
     ],
 )  # fmt: skip
 def test_entitlements_bad_input(tmp_path: Path, rows: list[list[str]], needles: list[str]) -> None:
@@ -398,3 +398,21 @@ def test_a_map_to_a_missing_header_or_unknown_field_is_one_line(tmp_path: Path) 
         list(read_rows(path, columns, ["employee_id"], {"emplyee_id": "Staff No"}))
     rows = list(read_rows(path, columns, ["employee_id"], {"employee_id": "Staff No"}))
     assert rows[0].text("employee_id") == "E1"
+
+
+def test_errors_describe_a_bad_cell_without_quoting_it(tmp_path: Path) -> None:
+    from dataward.core.engine.tabular import read_rows
+
+    path = tmp_path / "people.csv"
+    path.write_text("employee_id,start_date\nE1,123-45-6789\n", encoding="utf-8")
+    rows = list(read_rows(path, {"employee_id": (), "start_date": ()}, ["employee_id"]))
+    with pytest.raises(ImportFileError) as caught:
+        rows[0].day("start_date")
+    assert "123-45-6789" not in str(caught.value)
+    assert "looks like '999-99-9999'" in str(caught.value)
+    headless = tmp_path / "noheader.csv"
+    headless.write_text("ann@bank.example,4111111111111111\n", encoding="utf-8")
+    with pytest.raises(ImportFileError) as missing:
+        list(read_rows(headless, {"employee_id": ()}, ["employee_id"]))
+    assert "ann@bank.example" not in str(missing.value)
+    assert "4111111111111111" not in str(missing.value)

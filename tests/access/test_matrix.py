@@ -162,7 +162,7 @@ def test_csv_form(tmp_path: Path) -> None:
         ([["role", "system", "permission"], ["a", "crm", "view"], ["", "crm", "edit"]],
          ["row 3: field 'role' is empty"]),
         ([["role", "system", "permission", "privileged"], ["a", "crm", "view", "perhaps"]],
-         ["row 2: field 'privileged' is 'perhaps', not yes/no"]),
+         ["row 2: field 'privileged' is not yes/no (looks like 'aaaaaaa')"]),
         ([["role", "system", "permission", "conflicts_with"], ["a", "crm", "view", ""],
           ["a", "crm", "edit", "crm-edit"]],
          ["row 3: conflicts_with: 'crm-edit' is not system:permission", "write e.g. crm:edit"]),

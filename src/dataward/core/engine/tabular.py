@@ -17,6 +17,26 @@ TRUE = frozenset({"true", "yes", "y", "1", "t", "enabled", "x"})
 FALSE = frozenset({"false", "no", "n", "0", "f", "disabled", ""})
 
 
+def shape(value: str) -> str:
+    """Describe a cell without quoting it: digits as 9, letters as a/A (never the value itself)."""
+    text = str(value)[:40]
+    masked = "".join(
+        "9" if c.isdigit() else ("A" if c.isupper() else "a") if c.isalpha() else c for c in text
+    )
+    return f"looks like {masked!r}"
+
+
+def _header_names(header: Sequence[str]) -> str:
+    """Return the header's names for an error, masking cells that look like data, not names."""
+    names = []
+    for h in header[:12]:
+        h = str(h).strip()
+        if h:
+            looks_like_data = "@" in h or sum(c.isdigit() for c in h) >= 4
+            names.append(shape(h).removeprefix("looks like ") if looks_like_data else h)
+    return ", ".join(names) + (", ..." if len(header) > 12 else "")
+
+
 def norm(name: str) -> str:
     """Return a header reduced to lower-case words joined by underscores."""
     return _NORM.sub("_", str(name).strip().lower()).strip("_")
@@ -50,7 +70,7 @@ class Row:
             return True
         if value in FALSE:
             return False
-        raise self.error(field, f"is {value!r}, not yes/no", "write true or false")
+        raise self.error(field, f"is not yes/no ({shape(value)})", "write true or false")
 
     def day(self, field: str) -> date | None:
         """Return a date cell (YYYY-MM-DD, or an ISO timestamp's date); empty gives None."""
@@ -62,7 +82,7 @@ class Row:
                 raise ValueError(value)
             return date.fromisoformat(value[:10])
         except ValueError:
-            raise self.error(field, f"is {value!r}, not a date", "write YYYY-MM-DD") from None
+            raise self.error(field, f"is not a date ({shape(value)})", "write YYYY-MM-DD") from None
 
     def moment(self, field: str) -> datetime | None:
         """Return a timestamp cell as an aware UTC datetime (a bare date is midnight UTC)."""
@@ -73,7 +93,9 @@ class Row:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise self.error(
-                field, f"is {value!r}, not a timestamp", "write ISO 8601, e.g. 2026-11-28T09:30:00Z"
+                field,
+                f"is not a timestamp ({shape(value)})",
+                "write ISO 8601, e.g. 2026-11-28T09:30:00Z",
             ) from None
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -179,7 +201,7 @@ def read_rows(
         if norm(named) not in heads:
             raise ImportFileError(
                 f"has no column {named!r} (named by --map {field}=...; it has: "
-                f"{', '.join(h for h in header if h)})",
+                f"{_header_names(header)})",
                 str(path),
                 "check the header's spelling",
             )
@@ -196,7 +218,7 @@ def read_rows(
             f" or map it with --map {missing[0]}=HEADER" if mapping is not None else ""
         )
         raise ImportFileError(
-            f"has no {missing[0]!r} column (it has: {', '.join(h for h in header if h)})",
+            f"has no {missing[0]!r} column (it has: {_header_names(header)})",
             str(path),
             hint,
         )
