@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from dataward.incidents.engine.register import ImpactSpec
+from helpers import race
 
 WRITER = """
 import sys
@@ -96,65 +94,13 @@ ON_POSTGRES = pytest.mark.parametrize(
 )
 
 
-def _waiting_on_a_lock() -> bool:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'"
-        )
-        row = cur.fetchone()
-    return bool(row and row[0])
-
-
-def _race(first: Callable[[], Any], second: Callable[[], Any]) -> list[BaseException]:
-    """Run ``first`` in a transaction held open until ``second`` waits; return the errors."""
-    from django.db import connections, transaction
-
-    started, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def hold() -> None:
-        try:
-            with transaction.atomic():
-                first()
-                started.set()
-                release.wait(30)
-        finally:
-            started.set()
-            connections.close_all()
-
-    def race() -> None:
-        started.wait(30)
-        try:
-            second()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=hold), threading.Thread(target=race)]
-    for t in threads:
-        t.start()
-    started.wait(30)
-    for _ in range(300):
-        if _waiting_on_a_lock():
-            break
-        threading.Event().wait(0.1)
-    release.set()
-    for t in threads:
-        t.join(60)
-    return errors
-
-
 @ON_POSTGRES
 def test_closing_waits_for_an_impact_change_and_sees_its_clocks(iws) -> None:  # type: ignore[no-untyped-def]
     from dataward.incidents import queries, service
 
     service.report(iws, title="USB stick lost", severity="low", impacts=[ImpactSpec("cardco")])
     assert queries.clock_rows(iws) == []  # cardco has no deadline: nothing blocks closing
-    errors = _race(
+    errors = race(
         lambda: service.set_impact(iws, "INC-0001", ImpactSpec("eurotel", ("PII",), 12)),
         lambda: service.set_status(
             iws, "INC-0001", "closed", lessons="Sticks are now encrypted before they leave."
@@ -177,6 +123,6 @@ def test_two_imports_of_one_register_at_once_store_it_once(iws, tmp_path) -> Non
     entry = {"id": "IR-1", "title": "Lost badge", "severity": "low",
              "detected_at": "2026-11-01T09:00Z", "affected": [{"client": "cardco"}]}  # fmt: skip
     path.write_text(json.dumps({"schema": "dataward-incident-register/1", "incidents": [entry]}))
-    errors = _race(lambda: import_register(iws, path), lambda: import_register(iws, path))
+    errors = race(lambda: import_register(iws, path), lambda: import_register(iws, path))
     assert errors == []
     assert [r["ref"] for r in queries.incident_rows(iws)] == ["INC-0001"]

@@ -7,17 +7,15 @@ pg_stat_activity, so the race is forced every run rather than left to timing.
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
 from dataward.controls.engine.registry import Status
 from dataward.core.engine.clients import ClientSpec
+from helpers import race
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 ON_POSTGRES = pytest.mark.parametrize(
@@ -41,60 +39,6 @@ def acme(ws):  # type: ignore[no-untyped-def]
     return ws
 
 
-def _someone_waits_on_a_lock() -> bool:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'"
-        )
-        row = cur.fetchone()
-    return bool(row and row[0])
-
-
-def _race(first: Callable[[], Any], second: Callable[[], Any]) -> list[BaseException]:
-    """Run ``first`` in a transaction held open until ``second`` blocks; return their errors."""
-    from django.db import connections, transaction
-
-    started, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def hold() -> None:
-        try:
-            with transaction.atomic():
-                first()
-                started.set()
-                release.wait(30)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            errors.append(exc)
-            started.set()
-        finally:
-            connections.close_all()
-
-    def race() -> None:
-        started.wait(30)
-        try:
-            second()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=hold), threading.Thread(target=race)]
-    for t in threads:
-        t.start()
-    started.wait(30)
-    for _ in range(300):  # up to 30 s for the second writer to reach the database and wait
-        if _someone_waits_on_a_lock():
-            break
-        threading.Event().wait(0.1)
-    release.set()
-    for t in threads:
-        t.join(60)
-    return errors
-
-
 @ON_POSTGRES
 def test_two_assessments_at_once_raise_each_control_risk_once(acme) -> None:  # type: ignore[no-untyped-def]
     from dataward.core.models import Client
@@ -102,7 +46,7 @@ def test_two_assessments_at_once_raise_each_control_risk_once(acme) -> None:  # 
     from dataward.risks.sync import on_assessment
 
     client = Client.objects.get(slug="acme")
-    errors = _race(
+    errors = race(
         lambda: on_assessment(acme, client, 1, [FAILING]),
         lambda: on_assessment(acme, client, 2, [FAILING]),
     )
@@ -123,7 +67,7 @@ def test_two_imports_of_one_register_at_once_add_each_risk_once(acme, tmp_path: 
 
     path = tmp_path / "register.csv"
     path.write_text("id,risk,likelihood,impact\nR-1,Old dialer,2,3\nR-2,Shared inbox,3,3\n")
-    errors = _race(
+    errors = race(
         lambda: importer.run(acme, path, "acme"), lambda: importer.run(acme, path, "acme")
     )
     assert errors == []
