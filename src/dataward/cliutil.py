@@ -18,6 +18,10 @@ OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
 ]
 ClientOpt = Annotated[str | None, typer.Option("--client", "-c", help="Client slug.")]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="FIELD=HEADER: read FIELD from a differently named column."),
+]
 
 
 def workspace(ctx: typer.Context) -> Workspace:
@@ -34,3 +38,14 @@ def day_option(text: str | None, option: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not YYYY-MM-DD", param_hint=option) from None
+
+
+def parse_mapping(pairs: list[str] | None) -> dict[str, str]:
+    """Parse --map FIELD=HEADER options (an import reads FIELD from the column HEADER)."""
+    out = {}
+    for pair in pairs or []:
+        field, sep, header = pair.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise typer.BadParameter(f"{pair!r} is not FIELD=HEADER", param_hint="--map")
+        out[field.strip()] = header.strip()
+    return out

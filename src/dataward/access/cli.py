@@ -8,17 +8,13 @@ from typing import Annotated, Any
 
 import typer
 
-from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.cliutil import ClientOpt, FormatOpt, MapOpt, OutputOpt, parse_mapping, workspace
 from dataward.errors import DatawardError
 from dataward.output import Format, emit, err
 
 app = typer.Typer(help="Identities, entitlements, role matrices, access rules and reviews.")
 KINDS = ("hr", "directory", "scim", "entra", "ldap", "entitlements")
 IMPORT_COLUMNS = ["client", "kind", "source", "rows", "replaced", "unchanged"]
-MapOpt = Annotated[
-    list[str],
-    typer.Option("--map", help="FIELD=HEADER: read FIELD from a differently named column."),
-]
 
 
 def register(cli: typer.Typer) -> None:
@@ -27,17 +23,6 @@ def register(cli: typer.Typer) -> None:
 
     cli_review.register(app)
     cli.add_typer(app, name="access")
-
-
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    """Parse --map FIELD=HEADER options."""
-    out = {}
-    for pair in pairs:
-        field, sep, header = pair.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise typer.BadParameter(f"{pair!r} is not FIELD=HEADER", param_hint="--map")
-        out[field.strip()] = header.strip()
-    return out
 
 
 def _secret(password_env: str | None, password_file: Path | None) -> str | None:
@@ -67,7 +52,7 @@ def import_(
     system: Annotated[
         str | None, typer.Option(help="Client system key for entitlements (default: file name).")
     ] = None,
-    mapping: MapOpt = [],  # noqa: B006
+    mapping: MapOpt = None,
     privileged_group: Annotated[
         list[str],
         typer.Option(help="Directory group (or Entra role) that makes an account privileged."),
@@ -101,7 +86,7 @@ def import_(
     from dataward.access import service
 
     options: dict[str, Any] = {
-        "client": client, "source": source, "system": system, "mapping": _mapping(mapping),
+        "client": client, "source": source, "system": system, "mapping": parse_mapping(mapping),
         "privileged_groups": tuple(privileged_group), "login_lag_days": login_lag_days,
         "base_dn": base_dn, "bind_dn": bind_dn, "flavor": flavor, "ldap_filter": ldap_filter,
         "password": _secret(password_env, password_file) if kind == "ldap" else None,

@@ -10,7 +10,15 @@ from typing import Annotated
 
 import typer
 
-from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, day_option, workspace
+from dataward.cliutil import (
+    ClientOpt,
+    FormatOpt,
+    MapOpt,
+    OutputOpt,
+    day_option,
+    parse_mapping,
+    workspace,
+)
 from dataward.output import Format, emit, emit_doc, err
 
 app = typer.Typer(help="Device inventories (MDM, osquery, collector), posture history, policy.")
@@ -18,26 +26,11 @@ policy_app = typer.Typer(help="The device policy: the rules devices are judged b
 app.add_typer(policy_app, name="policy")
 KINDS = ("intune", "jamf", "mdm-csv", "osquery", "collector")
 EXAMPLE = Path(__file__).with_name("policy.yaml")
-MapOpt = Annotated[
-    list[str],
-    typer.Option("--map", help="FIELD=HEADER: read FIELD from a differently named column."),
-]
 
 
 def register(cli: typer.Typer) -> None:
     """Attach the devices command group."""
     cli.add_typer(app, name="devices")
-
-
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    """Parse --map FIELD=HEADER options."""
-    out = {}
-    for pair in pairs:
-        field, sep, header = pair.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise typer.BadParameter(f"{pair!r} is not FIELD=HEADER", param_hint="--map")
-        out[field.strip()] = header.strip()
-    return out
 
 
 @app.command("import")
@@ -48,7 +41,7 @@ def import_(
     source: Annotated[
         str | None, typer.Option(help="Name of the device source this replaces (default: KIND).")
     ] = None,
-    mapping: MapOpt = [],  # noqa: B006
+    mapping: MapOpt = None,
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Import a device inventory; it replaces every device of its source in one transaction.
@@ -65,7 +58,7 @@ def import_(
     from dataward.devices import service
 
     with err.status(f"importing {kind} devices from {path}"):
-        row = service.run_import(ws, kind, path, source, _mapping(mapping))
+        row = service.run_import(ws, kind, path, source, parse_mapping(mapping))
     for note in row.pop("notes", []):
         err.print(f"note: {note}")
     emit([row], service.IMPORT_COLUMNS, fmt, "Imported")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.cliutil import ClientOpt, FormatOpt, MapOpt, OutputOpt, parse_mapping, workspace
 from dataward.output import Format, emit, emit_doc, err, write_xlsx
 
 app = typer.Typer(help="The risk register: raised from failing controls, treated, accepted.")
@@ -118,15 +118,12 @@ def import_(
     ctx: typer.Context,
     path: Path,
     client: ClientOpt = None,
-    mapping: Annotated[
-        list[str], Opt("--map", help="FIELD=HEADER: read FIELD from a differently named column.")
-    ] = [],  # noqa: B006
+    mapping: MapOpt = None,
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Import an existing register (CSV or XLSX); all rows or none; re-import updates by id."""
     ws = workspace(ctx)
-    from dataward.access.cli import _mapping
     from dataward.risks import importer
 
-    summary = importer.run(ws, path, client, _mapping(mapping))
+    summary = importer.run(ws, path, client, parse_mapping(mapping))
     emit([summary], list(summary), fmt, "Imported")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.cliutil import ClientOpt, FormatOpt, MapOpt, OutputOpt, parse_mapping, workspace
 from dataward.output import Format, emit, err
 
 app = typer.Typer(help="Courses, required training, LMS completions and phishing simulations.")
@@ -16,10 +16,6 @@ requirements_app = typer.Typer(help="The training requirements file: who must ta
 app.add_typer(requirements_app, name="requirements")
 KINDS = ("completions", "phishing")
 EXAMPLE = Path(__file__).with_name("requirements.yaml")
-MapOpt = Annotated[
-    list[str],
-    typer.Option("--map", help="FIELD=HEADER: read FIELD from a differently named column."),
-]
 
 
 def register(cli: typer.Typer) -> None:
@@ -27,23 +23,12 @@ def register(cli: typer.Typer) -> None:
     cli.add_typer(app, name="training")
 
 
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    """Parse --map FIELD=HEADER options."""
-    out = {}
-    for pair in pairs:
-        field, sep, header = pair.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise typer.BadParameter(f"{pair!r} is not FIELD=HEADER", param_hint="--map")
-        out[field.strip()] = header.strip()
-    return out
-
-
 @app.command("import")
 def import_(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="completions or phishing.")],
     path: Annotated[Path, typer.Argument(help="LMS or phishing-platform export, CSV or XLSX.")],
-    mapping: MapOpt = [],  # noqa: B006
+    mapping: MapOpt = None,
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Import LMS course completions or phishing-simulation results.
@@ -59,7 +44,7 @@ def import_(
     from dataward.training import service
 
     with err.status(f"importing {kind} from {path}"):
-        row = service.run_import(ws, kind, path, _mapping(mapping))
+        row = service.run_import(ws, kind, path, parse_mapping(mapping))
     for note in row.pop("notes", []):
         err.print(f"note: {note}")
     emit([row], service.IMPORT_COLUMNS, fmt, "Imported")

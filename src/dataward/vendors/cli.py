@@ -8,16 +8,12 @@ from typing import Annotated, Any
 
 import typer
 
-from dataward.cliutil import FormatOpt, OutputOpt, day_option, workspace
+from dataward.cliutil import FormatOpt, MapOpt, OutputOpt, day_option, parse_mapping, workspace
 from dataward.errors import DatawardError
 from dataward.output import Format, emit, emit_doc, err, write_xlsx
 
 app = typer.Typer(help="Vendors: register, risk tier, reviews, due diligence, responsibilities.")
 VendorArg = Annotated[str, typer.Argument(help="Vendor name (case does not matter).")]
-MapOpt = Annotated[
-    list[str] | None,
-    typer.Option("--map", help="FIELD=HEADER: read FIELD from a differently named column."),
-]
 ServiceOpt = Annotated[list[str] | None, typer.Option("--service", help="Service it provides.")]
 ClientsOpt = Annotated[
     list[str] | None, typer.Option("--client", "-c", help="Client slug whose data it touches.")
@@ -53,17 +49,6 @@ def register(cli: typer.Typer) -> None:
     cli.add_typer(app, name="vendors")
 
 
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    """Parse --map FIELD=HEADER options."""
-    out = {}
-    for pair in pairs:
-        field, sep, header = pair.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise typer.BadParameter(f"{pair!r} is not FIELD=HEADER", param_hint="--map")
-        out[field.strip()] = header.strip()
-    return out
-
-
 @app.command("import")
 def import_(
     ctx: typer.Context,
@@ -81,7 +66,7 @@ def import_(
     ws = workspace(ctx)
     from dataward.vendors import store
 
-    row = store.import_register(ws, path, _mapping(mapping or []))
+    row = store.import_register(ws, path, parse_mapping(mapping))
     emit([row], store.IMPORT_COLUMNS, fmt, "Imported vendors")
     if not row["added"] and not row["updated"]:
         err.print("nothing changed: every vendor in the file matches the register")
