@@ -224,9 +224,14 @@ def obligations(ws: Workspace, today: date) -> list[Obligation]:
         p, d = entry.person, entry.device
         if p is None or p.status == "terminated" or d.last_seen is None:
             continue
-        client = sorted(p.clients)[0] if p.clients else None
+        # a person may serve several clients: the duty goes under the first the user may view
+        wanted: list[str | None] = [*sorted(p.clients)] if p.clients else [None]
+        scopes = [c for c in wanted if may(ws.actor, Action.VIEW, c)]
+        if not scopes:
+            continue
+        client = scopes[0]
         window = policy.rules(client, d.site).check_in_within_days
-        if window is None or not may(ws.actor, Action.VIEW, client):
+        if window is None:
             continue
         owner = email.get(p.manager_id.lower(), "") if p.manager_id else ""
         out.append(

@@ -123,6 +123,7 @@ def _rules(policy: Policy, client: str, site: str) -> Rules:
     approved = software.get("approved") if isinstance(software, dict) else None
     if isinstance(approved, list):
         approved = {"*": approved}
+    stale = body.get("check_in_within_days")  # "off": never judged stale
     return Rules(
         minimum=dict(os_rule.get("minimum") or {}) or None if os_rule != OFF else None,
         patch_within_days=os_rule.get("patch_within_days") if os_rule != OFF else None,
@@ -136,7 +137,7 @@ def _rules(policy: Policy, client: str, site: str) -> Rules:
         lock_within_minutes=None if lock == OFF else lock.get("within_minutes", 15),
         usb_storage=body.get("usb_storage", "blocked") != OFF,
         approved=None if not approved else {k: tuple(g) for k, g in approved.items()},
-        check_in_within_days=body.get("check_in_within_days"),
+        check_in_within_days=None if stale == OFF else stale,
     )
 
 

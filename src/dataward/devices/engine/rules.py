@@ -16,7 +16,7 @@ from typing import Any
 
 from dataward.devices.engine.policy import Rules
 from dataward.devices.engine.types import UNNAMED, Device
-from dataward.devices.engine.values import at_least
+from dataward.devices.engine.values import at_least, comparable
 
 PASS, FAIL, UNKNOWN, NA = "pass", "fail", "unknown", "not_applicable"
 _ROLE_GAP = re.compile(r"[\s_-]+")
@@ -68,6 +68,8 @@ def os_supported_and_patched(d: Device, j: Judging) -> Verdict:
             unknown.append("the source does not give the OS and its version")
         elif p.os_id not in r.minimum:
             fails.append(f"{label} is not a supported OS (supported: {', '.join(r.minimum)})")
+        elif not comparable(p.os_version):
+            unknown.append(f"the OS version is not a version number (e.g. {r.minimum[p.os_id]})")
         elif not at_least(p.os_version, r.minimum[p.os_id]):
             fails.append(f"{label} is older than the oldest supported, {r.minimum[p.os_id]}")
         else:
@@ -127,8 +129,9 @@ def no_local_admin_for_agents(d: Device, j: Judging) -> Verdict:
         return Verdict(FAIL, f"local administrators beyond the allowed accounts: {names}", values)
     if admins is None and p.user_is_admin is None:
         return Verdict(UNKNOWN, "the source does not list the local administrators", values)
-    if admins is None:
-        return Verdict(PASS, "the device's user is not a local administrator", values)
+    if admins is None:  # other accounts may hold the rights: half the rule cannot be judged
+        why = "the device's user is not a local administrator, but the source does not list "
+        return Verdict(UNKNOWN, why + "the local administrators", values)
     return Verdict(PASS, "no local administrator beyond the allowed accounts", values)
 
 
@@ -155,15 +158,15 @@ def security_agent_healthy(d: Device, j: Judging) -> Verdict:
         return Verdict(FAIL, f"no approved security agent is running{seen}", values)
     agent = ok[0]
     window = r.signatures_within_days
-    if window is not None and p.signatures_updated is not None:
-        age = _age(p.signatures_updated, j.today)
-        if age > window:
-            onset = p.signatures_updated + timedelta(days=window + 1)
-            why = f"{agent} runs but its signatures date from {p.signatures_updated} ({age} days)"
-            return Verdict(FAIL, why, values, onset)
-        return Verdict(PASS, f"{agent} runs; signatures from {p.signatures_updated}", values)
-    if p.signatures_current is False:
+    updated = p.signatures_updated if window is not None else None
+    if updated is not None and window is not None and _age(updated, j.today) > window:
+        onset = updated + timedelta(days=window + 1)
+        why = f"{agent} runs but its signatures date from {updated} ({_age(updated, j.today)} days)"
+        return Verdict(FAIL, why, values, onset)
+    if p.signatures_current is False:  # the agent's own word fails it, whatever the date says
         return Verdict(FAIL, f"{agent} runs but reports its signatures out of date", values)
+    if updated is not None:
+        return Verdict(PASS, f"{agent} runs; signatures from {updated}", values)
     if p.signatures_current:
         return Verdict(PASS, f"{agent} runs; it reports its signatures up to date", values)
     if window is not None:

@@ -21,9 +21,14 @@ NO = frozenset(
         "not configured",
     }
 )  # fmt: skip
+#: The longest screen-lock delay read as a value (a year, in minutes).
+MAX_MINUTES = 366 * 24 * 60
 UNKNOWN = frozenset({"", "unknown", "n/a", "na", "-", "not reported", "not available", "null"})
 _WORDS = re.compile(r"[\s_]+")
 _DIGITS = re.compile(r"\d+")
+_VERSION = re.compile(r"\s*v?\d{1,9}(?:\.\d{1,9})*(?![\w.])")
+#: What a timestamp too far from now for the platform raises besides ValueError.
+_RANGE = (OverflowError, OSError)
 _OS_IDS = (
     ("windows", "windows", "windows"),
     ("mac os", "macos", "macos"),
@@ -62,6 +67,20 @@ def yes_no(text: str) -> bool | None:
     raise ValueError(text)
 
 
+#: Words a source uses for where a device works (besides yes/no).
+REMOTE_WORDS = {"remote": True, "home": True, "wfh": True, "work from home": True,
+                "office": False, "on site": False, "onsite": False, "site": False}  # fmt: skip
+
+
+def remote(text: str) -> bool | None:
+    """Return whether a device works remotely from yes/no or a word such as Remote or Office.
+
+    Raise ValueError for anything else (never guess "on site" from a word not understood).
+    """
+    value = words(text)
+    return REMOTE_WORDS[value] if value in REMOTE_WORDS else yes_no(value)
+
+
 def os_identity(name: str, version: str = "") -> tuple[str | None, str | None]:
     """Return (family, policy key) for an OS name: ("linux", "ubuntu"), ("windows", "windows")."""
     text = words(f"{name} {version}") if name else ""
@@ -83,6 +102,15 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in _DIGITS.findall(text)[:6])
 
 
+def comparable(version: str) -> bool:
+    """Return whether a version starts with dotted numbers ('14.7.1 (23H222)', '22.04 LTS').
+
+    A release label such as '24H2', or 'unknown', is not a version a minimum can be compared
+    with: read as numbers, '22H2' (Windows 10) would pass a minimum of '10.0.22631'.
+    """
+    return _VERSION.match(version) is not None
+
+
 def at_least(version: str, minimum: str) -> bool:
     """Return whether a version is at least the minimum, comparing as many parts as both give."""
     have, want = version_tuple(version), version_tuple(minimum)
@@ -99,14 +127,25 @@ def parse_day(text: str) -> date | None:
     if words(value) in UNKNOWN:
         return None
     if value.isdigit() and len(value) >= 9:
-        return datetime.fromtimestamp(int(value), UTC).date()
+        return _epoch(value).date()
     if "/" in value:
         month, day, year = (int(p) for p in value.split(" ")[0].split("/"))
-        return date(year, month, day)
+        try:
+            return date(year, month, day)
+        except _RANGE:  # a year too large for a C int
+            raise ValueError("out of range") from None
     if len(value) > 10 and value[10] in "T ":
         moment = parse_moment(value)
         return moment.date() if moment else None
     return date.fromisoformat(value[:10])
+
+
+def _epoch(digits: str) -> datetime:
+    """Return the moment of Unix seconds; ValueError when out of any calendar's range."""
+    try:
+        return datetime.fromtimestamp(int(digits[:20]), UTC)
+    except _RANGE:
+        raise ValueError("out of range") from None
 
 
 def parse_moment(text: str) -> datetime | None:
@@ -118,7 +157,7 @@ def parse_moment(text: str) -> datetime | None:
     if words(value) in UNKNOWN:
         return None
     if value.isdigit() and len(value) >= 9:
-        return datetime.fromtimestamp(int(value), UTC)
+        return _epoch(value)
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -139,6 +178,8 @@ def minutes(text: str) -> tuple[bool | None, int | None]:
     amount = float(match.group(1))
     if (match.group(2) or "m").startswith("s"):
         amount /= 60
+    if amount > MAX_MINUTES:  # no device idles a year: a slip of the exporting script
+        raise ValueError(text)
     return True, max(1, round(amount))
 
 

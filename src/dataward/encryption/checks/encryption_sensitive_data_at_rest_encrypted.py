@@ -46,7 +46,8 @@ def _locations(view: WorkspaceView) -> Iterator[Result]:
     unknown = [s for s in states if s.state == "unknown"]
     if unknown:
         summary = (
-            f"{len(unknown)} location(s) holding sensitive data have no at-rest record: "
+            f"{len(unknown)} location(s) holding sensitive data have no at-rest record "
+            f"(or one saying unknown): "
             f"register them with dataward encryption locations set PATH --at-rest "
             f"encrypted|unencrypted --client {slug}"
         )

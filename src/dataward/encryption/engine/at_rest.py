@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from dataward.core.engine.tabular import read_rows
+from dataward.core.engine.tabular import read_rows, shape
 from dataward.errors import ImportFileError
 
 STATES = ("encrypted", "unencrypted", "unknown")
@@ -139,7 +139,8 @@ def read_register(path: Path) -> list[tuple[str, AtRestEntry]]:
         said = row.text("at_rest", required=True).lower()
         state = _SAYS.get(said, said)
         if state not in STATES:
-            raise row.error("at_rest", f"is {said!r}", "write encrypted, unencrypted or unknown")
+            what = f"is not a state ({shape(said)})"  # never the cell itself
+            raise row.error("at_rest", what, "write encrypted, unencrypted or unknown")
         client = row.text("client")
         if (client, where) in seen:
             raise row.error("path", "appears twice for the same client", "list it once")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dataward.core.engine.tabular import Row, read_rows
+from dataward.core.engine.tabular import Row, read_rows, shape
 from dataward.encryption.engine.channels import PORTS, TRANSPORTS, Channel, tls_version
 from dataward.errors import ImportFileError
 
@@ -92,11 +92,16 @@ def rows_of(path: Path) -> Iterator[Row]:
 
 
 def without_credentials(url: str) -> str:
-    """Return a URL without any user name or password in it (registers should hold none)."""
+    """Return a URL without user name, password or query (registers should hold none).
+
+    The query goes too: transfer URLs carry tokens there (an Azure SAS ``sig=``, a presigned
+    S3 ``X-Amz-Signature=``, an ``api_key=``), and no check reads it.
+    """
     parts = urlsplit(url)
-    if "@" not in parts.netloc:
+    if "@" not in parts.netloc and not parts.query and not parts.fragment:
         return url
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    netloc = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=netloc, query="", fragment="").geturl()
 
 
 def _port(row: Row, protocol: str, parsed_port: int | None) -> int | None:
@@ -104,7 +109,9 @@ def _port(row: Row, protocol: str, parsed_port: int | None) -> int | None:
     if not text:
         return parsed_port or PORTS.get(protocol)
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise row.error("port", f"is {text!r}, not a port number", "write a number from 1 to 65535")
+        raise row.error(
+            "port", f"is not a port number ({shape(text)})", "write a number from 1 to 65535"
+        )
     return int(text)
 
 
@@ -120,17 +127,20 @@ def parse_row(row: Row) -> RegisterRow:
     if not protocol:
         raise row.error("protocol", "is empty and no url gives one", "write e.g. sftp or https")
     if not _PROTOCOL.match(protocol):
-        raise row.error("protocol", f"is {protocol!r}", "write a scheme such as sftp or https")
+        what = f"is not a protocol name ({shape(protocol)})"
+        raise row.error("protocol", what, "write a scheme such as sftp or https")
     if scheme and scheme != protocol:
         hint = "make them agree"
-        raise row.error("protocol", f"is {protocol!r} but the url says {scheme!r}", hint)
+        raise row.error("protocol", f"disagrees: the url says {scheme!r}", hint)
     transport = row.text("transport_encryption").lower()
     if transport not in TRANSPORTS:
-        raise row.error("transport_encryption", f"is {transport!r}", "write tls, ssh or none")
+        what = f"is not tls, ssh or none ({shape(transport)})"
+        raise row.error("transport_encryption", what, "write tls, ssh or none")
     raw_tls = row.text("tls_min_version")
     tls = tls_version(raw_tls) if raw_tls else ""
     if tls is None:
-        raise row.error("tls_min_version", f"is {raw_tls!r}", "write a version such as 1.2")
+        what = f"is not a TLS version ({shape(raw_tls)})"
+        raise row.error("tls_min_version", what, "write a version such as 1.2")
     try:
         parsed_port = parts.port if parts else None
     except ValueError:

@@ -220,7 +220,13 @@ def _device(rec: _Record, mapping: Mapping[str, str]) -> Device:
         seen = v.parse_moment(str(rec.get("seen") or "").replace("+0000", "+00:00"))
     except ValueError:
         raise rec.error("is not a timestamp", "general.last_contact_time") from None
-    remote = ea.get("remote", "")
+    try:
+        remote = v.remote(ea.get("remote", ""))
+    except ValueError:
+        raise ImportFileError(
+            "extension attribute for remote is not understood", f"{rec.path} record {rec.number}",
+            "write Remote, Office, yes or no, or fix the attribute in Jamf",
+        ) from None  # fmt: skip
     origin = {_RENAME.get(k, k): o for k, o in rec.origin.items() if k not in _NOT_POSTURE}
     if "screen_lock_minutes" in origin:
         origin["screen_lock"] = origin["screen_lock_minutes"]
@@ -228,7 +234,7 @@ def _device(rec: _Record, mapping: Mapping[str, str]) -> Device:
         name=name, serial=rec.text("serial", 100), model=rec.text("model", 200),
         user=email or username.lower(), employee_id=ea.get("employee_id", "")[:64],
         site="" if rec.text("site", 100).lower() == "none" else rec.text("site", 100),
-        remote=None if not remote else v.words(remote) in ("remote", "home", "yes", "true"),
+        remote=remote,
         managed=rec.flag("managed", rec.get("managed")), last_seen=seen, posture=posture,
         origin=origin, row=rec.number,
     )  # fmt: skip

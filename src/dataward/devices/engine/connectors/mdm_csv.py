@@ -59,8 +59,6 @@ GENERIC_COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 LIMITS = {"name": 200, "serial": 100, "model": 200, "user": 254, "employee_id": 64, "site": 100}
 NOT_YES_NO = "is not a yes/no value"
-REMOTE_WORDS = {"remote": True, "home": True, "wfh": True, "work from home": True,
-                "office": False, "on site": False, "onsite": False, "site": False}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -120,11 +118,8 @@ def _list(row: Row, name: str, origin: dict[str, str]) -> tuple[str, ...] | None
 
 def _remote(row: Row) -> bool | None:
     """Return the remote flag: yes/no, or a word such as Remote, Home or Office."""
-    text = v.words(_text(row, "remote"))
-    if text in REMOTE_WORDS:
-        return REMOTE_WORDS[text]
     try:
-        return v.yes_no(text)
+        return v.remote(_text(row, "remote"))
     except ValueError:
         raise row.error("remote", NOT_YES_NO, "write yes, no, remote or office") from None
 

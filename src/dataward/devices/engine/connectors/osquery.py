@@ -110,11 +110,23 @@ def _log(text: str, path: Path, hosts: dict[str, Host]) -> None:
         ident = str(item.get("hostIdentifier") or "")
         if not ident:
             raise ImportFileError("has no hostIdentifier", where, "give the results log as is")
+        when = _unix_time(item.get("unixTime"), where)
         host = hosts.setdefault(ident, Host(ident, str(path), number))
-        when = int(item.get("unixTime") or 0)
         if when >= host.times.get(name, -1):
             host.results[name] = _rows(item["snapshot"], where, name)
             host.times[name] = when
+
+
+def _unix_time(value: Any, where: str) -> int:
+    """Return a result's unixTime (0 when absent), or fail naming the line."""
+    try:
+        when = int(value or 0)
+        datetime.fromtimestamp(when, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise ImportFileError(
+            "has a unixTime that is not Unix seconds", where, "give osqueryd's results log as is"
+        ) from None
+    return when
 
 
 def read_hosts(path: Path) -> list[Host]:

@@ -33,14 +33,19 @@ def _int(text: str) -> int | None:
     """Return an integer column, or None when it is not one."""
     try:
         return int(float(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or inf / nan
         return None
 
 
 def _epoch(text: str) -> date | None:
-    """Return the date of Unix seconds, or None."""
+    """Return the date of Unix seconds, or None (also when out of the calendar's range)."""
     seconds = _int(text)
-    return datetime.fromtimestamp(seconds, UTC).date() if seconds and seconds > 0 else None
+    if not seconds or seconds <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC).date()
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def identity(rows: Rows | None) -> tuple[str, str, str]:
@@ -74,7 +79,12 @@ def _os(rows: Rows | None) -> dict[str, Any]:
         family, key = "windows", "windows"
     elif platform and platform not in ("posix", "linux"):
         family, key = "linux", platform
-    return {"os_family": family, "os_id": key, "os_name": name or None, "os_version": version}
+    return {
+        "os_family": family,
+        "os_id": key,
+        "os_name": name or None,
+        "os_version": version or None,
+    }
 
 
 def _encrypted(r: Mapping[str, Rows]) -> bool | None:
