@@ -20,7 +20,10 @@ def test_controls_list_and_show(cli, demo_ws: Path) -> None:
     pci = json.loads(cli("controls", "list", "--framework", "pci_dss_4", "-f", "json", "-w", w).out)
     assert all(r["mappings"].startswith("PCI_DSS_4 ") for r in pci)
     doc = json.loads(cli("controls", "show", "ac-02", "-f", "json", "-w", w).out)
-    assert doc["checks"] == ["access_agents_limited_to_assigned_clients"]
+    assert doc["checks"] == [
+        "access_agents_limited_to_assigned_clients",
+        "monitoring_no_unassigned_client_access",
+    ]
     assert all(m["title"] for items in doc["mappings"].values() for m in items)
     assert_one_line_error(cli("controls", "show", "ZZ-99", "-w", w), "ZZ-99")
 

@@ -229,7 +229,7 @@ def syslog(e: Event) -> Text:
 
 
 def write_logs(estate: Estate, people: list[Employee]) -> None:
-    """Write logs/app_access.jsonl and logs/auth.log and plant the three monitoring problems."""
+    """Write logs/app_access.jsonl and logs/auth.log and plant the four monitoring problems."""
     events = build_events(estate, people)
     app = estate.write(
         "logs/app_access.jsonl",
@@ -265,7 +265,8 @@ def _plant(estate: Estate, path: str, line: dict[str, list[int]], people: list[E
         detail=f"line {line['mass_export'][0]}: {thief.username} exported {MASS_EXPORT_RECORDS} "
         "records from the Core Banking CRM at 02:00 America/New_York",
         expect={
-            "check": "monitoring_no_off_hours_mass_exports",
+            "check": "monitoring_no_mass_exports",
+            "also": ["monitoring_no_off_hours_access"],
             "count": 1,
             "subject": thief.username,
         },
@@ -306,4 +307,21 @@ def _plant(estate: Estate, path: str, line: dict[str, list[int]], people: list[E
         },
         description="A Carewell agent who had already left logged in from home and exported "
         "member records after their termination date.",
+    )
+    roamer = flagged(people, "cross_client")
+    estate.plant(
+        "monitoring-unassigned-client-access",
+        "monitoring",
+        "telora",
+        kind="unassigned_client_access",
+        path=path,
+        detail=f"{roamer.username}, assigned to {', '.join(roamer.clients)} only, signed in to "
+        "Telora's systems and viewed subscriber records five days ago",
+        expect={
+            "check": "monitoring_no_unassigned_client_access",
+            "count": 1,
+            "subject": roamer.username,
+        },
+        description="An agent who works for another client opened Telora subscriber records; "
+        "the access logs show the session the entitlement review also flags.",
     )

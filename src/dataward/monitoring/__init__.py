@@ -1,0 +1,1 @@
+"""Logging and monitoring: log ingestion to ECS, Sigma rules, alerts and triage."""

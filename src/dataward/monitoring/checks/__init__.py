@@ -1,0 +1,1 @@
+"""The monitoring checks, one module per check."""

@@ -1,0 +1,350 @@
+"""The `dataward logs` and `dataward rules` commands: sources, ingestion, rule runs and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.errors import DatawardError
+from dataward.output import Format, emit, err
+
+if TYPE_CHECKING:
+    from dataward.monitoring.models import LogSource
+
+app = typer.Typer(help="Log sources and ingestion into Elastic Common Schema events.")
+sources_app = typer.Typer(help="Declare log sources: mapping, systems covered, cadence.")
+app.add_typer(sources_app, name="sources")
+rules_app = typer.Typer(help="Sigma detection rules: list, run over stored events, export.")
+GUESS = {".jsonl": "ecs-jsonl", ".ndjson": "ecs-jsonl", ".json": "ecs-jsonl", ".log": "syslog"}
+SOURCE_COLUMNS = [
+    "name",
+    "client",
+    "mapping",
+    "systems",
+    "expected_hours",
+    "retention_days",
+    "last_event_at",
+    "last_ingest_at",
+]
+MappingOpt = Annotated[
+    str | None,
+    typer.Option(help="Mapping: ecs-jsonl, syslog, windows-security, csv, or a YAML file."),
+]
+
+
+def register(cli: typer.Typer) -> None:
+    """Attach the logs, rules and alerts command groups."""
+    from dataward.monitoring import cli_alerts
+
+    cli.add_typer(app, name="logs")
+    cli.add_typer(rules_app, name="rules")
+    cli_alerts.register(cli)
+
+
+@app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="The log file, or - for standard input.")],
+    source: Annotated[str, typer.Option(help="The log source the events come from.")],
+    client: ClientOpt = None,
+    mapping: MappingOpt = None,
+    detect: Annotated[
+        bool, typer.Option("--detect/--no-detect", help="Run the rules over the new events.")
+    ] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """Ingest a log file into a source: normalise to ECS, mask, store, then run the rules.
+
+    The source is created on first use (owned by --client, or by the operation when its events
+    name their client per line). Interrupted? Run the same command again: it resumes after the
+    last stored batch. Running it on a grown file reads only the new lines. Malformed lines are
+    counted and listed by line number, never dropped silently.
+    """
+    ws = workspace(ctx)
+    from dataward.monitoring import service, store
+    from dataward.monitoring.models import LogSource
+
+    file = None if path == "-" else Path(path)
+    if file is not None and not file.is_file():
+        raise DatawardError(f"no such file: {file}", "logs ingest", "check the path")
+    known = LogSource.objects.unscoped("source names are unique").filter(name=source).exists()
+    if known:
+        found = service.source(ws, source)
+        if client is not None and client != (_owner(found) or found.client.slug):
+            raise DatawardError(
+                f"source {source!r} belongs to {found.client.slug}, not {client}",
+                "--client",
+                "leave --client out, or name another source",
+            )
+        if mapping and mapping != found.mapping:
+            found = service.add_source(ws, source, client=_owner(found), mapping=mapping)
+    else:
+        spec = mapping or GUESS.get(file.suffix.lower() if file else "", "")
+        if not spec:
+            raise DatawardError(
+                "cannot tell the log format", "--mapping", "name a mapping (see `logs mappings`)"
+            )
+        found = service.add_source(ws, source, client=client, mapping=spec)
+        err.print(f"created log source {source!r} ({spec})")
+    result = store.ingest(ws, found, file, progress=progress and fmt is Format.TABLE)
+    if result.skipped:
+        err.print(f"{path}: already ingested up to its end; nothing new")
+    for line, reason in result.malformed_lines[:10]:
+        err.print(f"{path}: line {line}: {reason}")
+    if result.malformed > 10:
+        err.print(f"... {result.malformed - 10} more malformed lines: `dataward logs runs`")
+    raised = 0
+    if detect and result.events:
+        for slug in sorted(result.clients):
+            for res in service.detect(ws, slug):
+                raised += res.raised
+    row = {
+        "source": found.name,
+        "run": result.run,
+        "events": result.events,
+        "malformed": result.malformed,
+        "masked": result.masked,
+        "resumed_from_line": result.resumed_from_line,
+        "clients": ", ".join(f"{k} {v}" for k, v in sorted(result.clients.items())),
+        "alerts_raised": raised,
+        "pruned": result.pruned,
+    }
+    emit([row], list(row), fmt, "Ingested")
+
+
+def _owner(source: LogSource) -> str | None:
+    """Return a source's owning client slug, or None for the operation."""
+    return None if source.client.is_operation else source.client.slug
+
+
+@app.command("mappings")
+def mappings(fmt: FormatOpt = Format.TABLE) -> None:
+    """List the shipped mappings (format and the Sigma product/service they stand for)."""
+    from dataward.monitoring.engine import ingest as parse
+
+    rows = []
+    for name in parse.shipped_mappings():
+        m = parse.load_mapping(name)
+        rows.append(
+            {
+                "name": name,
+                "format": m.format,
+                "product": m.product or "",
+                "service": m.service or "",
+                "client_field": m.client_field or "",
+            }
+        )
+    emit(rows, ["name", "format", "product", "service", "client_field"], fmt, "Mappings")
+
+
+@app.command("runs")
+def runs(
+    ctx: typer.Context,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    malformed: Annotated[int | None, typer.Option(help="Show this run's malformed lines.")] = None,
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """List ingestion runs (events, malformed lines, status), or one run's malformed lines."""
+    ws = workspace(ctx)
+    from dataward.monitoring import service
+    from dataward.monitoring.models import IngestRun
+
+    names = {s.pk: s.name for s in service.sources(ws)}
+    rows = IngestRun.objects.unscoped("limited to visible sources").filter(source_id__in=names)
+    if source:
+        rows = rows.filter(source__name=source)
+    if malformed is not None:
+        run = rows.filter(pk=malformed).first()
+        if run is None:
+            raise DatawardError(f"no run {malformed}", "--malformed", "see `dataward logs runs`")
+        lines = [{"line": a, "reason": b} for a, b in run.malformed_lines]
+        emit(lines, ["line", "reason"], fmt, f"Malformed lines of run {run.pk} ({run.malformed})")
+        return
+    out = [
+        {
+            "run": r.pk,
+            "source": names[r.source_id],
+            "location": r.location,
+            "status": r.status,
+            "lines": r.lines,
+            "events": r.events,
+            "malformed": r.malformed,
+            "started_at": r.started_at,
+            "finished_at": r.finished_at,
+        }
+        for r in rows.order_by("-id")
+    ]
+    emit(
+        out,
+        [
+            "run",
+            "source",
+            "location",
+            "status",
+            "lines",
+            "events",
+            "malformed",
+            "started_at",
+            "finished_at",
+        ],
+        fmt,
+        "Ingestion runs",
+    )
+
+
+@app.command("prune")
+def prune(ctx: typer.Context, fmt: FormatOpt = Format.TABLE) -> None:
+    """Delete events older than each source's retention (default 90 days)."""
+    ws = workspace(ctx)
+    from dataward.monitoring import service, store
+
+    rows = [{"source": s.name, "deleted": store.prune(ws, s)} for s in service.sources(ws)]
+    emit(rows, ["source", "deleted"], fmt, "Pruned")
+
+
+@sources_app.command("add")
+def sources_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The source's name.")],
+    mapping: Annotated[str, typer.Option(help="Mapping name or YAML file.")],
+    client: ClientOpt = None,
+    system: Annotated[list[str], typer.Option(help="A client system it logs.")] = [],  # noqa: B006
+    expect_every: Annotated[
+        int | None, typer.Option(help="Hours after which silence is a failure.")
+    ] = None,
+    retention_days: Annotated[int | None, typer.Option(help="Days events are kept.")] = None,
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """Declare (or update) a log source: its mapping, the systems it covers, its cadence."""
+    ws = workspace(ctx)
+    from dataward.monitoring import service
+
+    found = service.add_source(
+        ws,
+        name,
+        client=client,
+        mapping=mapping,
+        systems=system,
+        expected_hours=expect_every,
+        retention_days=retention_days,
+    )
+    emit([_source_row(found)], SOURCE_COLUMNS, fmt, "Log source")
+
+
+@sources_app.command("list")
+def sources_list(ctx: typer.Context, fmt: FormatOpt = Format.TABLE) -> None:
+    """List the log sources you may see."""
+    ws = workspace(ctx)
+    from dataward.monitoring import service
+
+    emit([_source_row(s) for s in service.sources(ws)], SOURCE_COLUMNS, fmt, "Log sources")
+
+
+def _source_row(s: LogSource) -> dict[str, object]:
+    """Return a source as a row."""
+    return {
+        "name": s.name,
+        "client": s.client.slug,
+        "mapping": s.mapping,
+        "systems": ", ".join(s.systems),
+        "expected_hours": s.expected_hours,
+        "retention_days": s.retention_days,
+        "last_event_at": s.last_event_at,
+        "last_ingest_at": s.last_ingest_at,
+    }
+
+
+@rules_app.command("list")
+def rules_list(ctx: typer.Context, fmt: FormatOpt = Format.TABLE) -> None:
+    """List the rules in force (the shipped pack and the workspace's), and any that cannot run."""
+    ws = workspace(ctx)
+    from dataward.monitoring import service
+
+    rs = service.ruleset(ws)
+    rows = [
+        {
+            "rule": r.key,
+            "title": r.title,
+            "level": r.level,
+            "kind": "rule" if r.generate else "feeds a correlation",
+            "logsource": "/".join(x for x in (r.product, r.service, r.category) if x),
+            "origin": Path(r.origin).name,
+            "problem": "",
+        }
+        for r in rs.rules
+    ]
+    rows += [
+        {
+            "rule": c.key,
+            "title": c.title,
+            "level": c.level,
+            "kind": f"correlation {c.kind}",
+            "logsource": "",
+            "origin": Path(c.origin).name,
+            "problem": "",
+        }
+        for c in rs.correlations
+    ]
+    rows += [
+        {
+            "rule": "",
+            "title": b.title,
+            "level": "",
+            "kind": "cannot be evaluated",
+            "logsource": "",
+            "origin": b.origin,
+            "problem": b.reason,
+        }
+        for b in rs.broken
+    ]
+    for b in rs.broken:
+        err.print(f"{b.origin}: {b.title}: cannot be evaluated: {b.reason}")
+    emit(rows, ["rule", "title", "level", "kind", "logsource", "origin", "problem"], fmt, "Rules")
+
+
+@rules_app.command("run")
+def rules_run(
+    ctx: typer.Context,
+    client: ClientOpt = None,
+    full: Annotated[bool, typer.Option(help="Re-read every stored event.")] = False,
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """Run the rules over events not yet read (every stored event with --full)."""
+    ws = workspace(ctx)
+    from dataward.monitoring import service
+
+    with err.status("running the rules"):
+        results = service.detect(ws, client, full=full)
+    rows = [
+        {
+            "client": r.client,
+            "events_read": r.events,
+            "alerts_raised": r.raised,
+            "alerts_updated": r.updated,
+        }
+        for r in results
+    ]
+    emit(rows, ["client", "events_read", "alerts_raised", "alerts_updated"], fmt, "Rule run")
+
+
+@rules_app.command("export")
+def rules_export(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Option(help="splunk or elasticsearch.")],
+    output: OutputOpt = None,
+) -> None:
+    """Convert the rules to a SIEM's query language with its pySigma backend."""
+    ws = workspace(ctx)
+    from dataward.monitoring import service
+    from dataward.monitoring.siem import export
+
+    text = export(service.ruleset(ws), target)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")

@@ -1,0 +1,1 @@
+"""Plain-Python engine of the monitoring package: ingestion, Sigma evaluation, alerts."""

@@ -1,0 +1,299 @@
+"""What the CLI (and later the web) calls: log sources, running the rules, triaging alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.db import transaction
+
+from dataward.core import audit
+from dataward.core.clients import visible
+from dataward.core.engine.permissions import Action
+from dataward.core.models import Client
+from dataward.core.workspace import Workspace
+from dataward.errors import DatawardError
+from dataward.monitoring import detection, settings, store
+from dataward.monitoring.engine import ingest as parse
+from dataward.monitoring.engine.rules import PACK, RuleSet, load, rule_files
+from dataward.monitoring.models import STATES, Alert, LogSource
+
+#: Which states an alert may move to from each state.
+MOVES = {
+    "new": ("investigating", "false_positive", "escalated", "resolved"),
+    "investigating": ("false_positive", "escalated", "resolved", "new"),
+    "false_positive": ("investigating",),
+    "resolved": ("investigating",),
+    "escalated": (),
+}
+LEVEL_TO_SEVERITY = {
+    "informational": "low",
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+    "critical": "critical",
+}
+
+
+def ruleset(ws: Workspace, extra: Sequence[Path] = ()) -> RuleSet:
+    """Return the shipped pack plus the workspace's rule folders and any extra files."""
+    conf = settings.load(ws.paths.root)
+    return load(rule_files([PACK, *conf.rule_folders, *extra]))
+
+
+def add_source(
+    ws: Workspace,
+    name: str,
+    *,
+    client: str | None,
+    mapping: str,
+    systems: Sequence[str] = (),
+    expected_hours: int | None = None,
+    retention_days: int | None = None,
+) -> LogSource:
+    """Declare a log source (or update one): mapping, systems covered, expected cadence."""
+    owner = store.operation_or(ws, client)
+    ws.require(Action.IMPORT, None if owner.is_operation else owner.slug)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise DatawardError("a source needs a name of 1-100 characters", "--source", "name it")
+    for value, option in ((expected_hours, "--expect-every"), (retention_days, "--retention-days")):
+        if value is not None and value <= 0:
+            raise DatawardError("must be a whole number above 0", option, "fix it")
+    spec = parse.load_mapping(mapping)
+    with transaction.atomic():
+        found = LogSource.objects.unscoped("source names are unique").filter(name=name).first()
+        if found is not None and found.client_id != owner.pk:
+            raise DatawardError(
+                f"source {name!r} belongs to {found.client.slug}", "--source", "pick another name"
+            )
+        before = _state(found) if found else None
+        source = found or LogSource(
+            client=owner, name=name, created_at=ws.clock(), created_by=ws.actor.name
+        )
+        source.mapping = str(mapping)
+        source.product = spec.product or ""
+        source.service = spec.service or ""
+        source.systems = sorted({s.strip().lower() for s in systems if s.strip()}) or (
+            source.systems if found else []
+        )
+        if expected_hours is not None:
+            source.expected_hours = expected_hours
+        if retention_days is not None:
+            source.retention_days = retention_days
+        source.save()
+        audit.record(
+            ws,
+            "logs.source",
+            None if owner.is_operation else owner.slug,
+            "log_source",
+            name,
+            before=before,
+            after=_state(source),
+        )
+    return source
+
+
+def _state(source: LogSource) -> dict[str, object]:
+    """Return a source's settings for the audit trail."""
+    return {
+        "mapping": source.mapping,
+        "systems": source.systems,
+        "expected_hours": source.expected_hours,
+        "retention_days": source.retention_days,
+    }
+
+
+def sources(ws: Workspace) -> list[LogSource]:
+    """Return the sources the acting user may see."""
+    allowed = [c.pk for c in visible(ws)]
+    rows = LogSource.objects.unscoped("filtered to the user's clients below").select_related(
+        "client"
+    )
+    out = []
+    for s in rows.order_by("name"):
+        if s.client.is_operation and ws.actor.clients is None or s.client_id in allowed:
+            out.append(s)
+    return out
+
+
+def source(ws: Workspace, name: str) -> LogSource:
+    """Return one source the user may import into."""
+    found: LogSource | None = (
+        LogSource.objects.unscoped("looked up by unique name, scope checked below")
+        .select_related("client")
+        .filter(name=name)
+        .first()
+    )
+    if found is None:
+        raise DatawardError(
+            f"no log source {name!r}", "--source", "declare it with `dataward logs sources add`"
+        )
+    ws.require(Action.IMPORT, None if found.client.is_operation else found.client.slug)
+    return found
+
+
+def detect(
+    ws: Workspace, client: str | None, *, full: bool = False
+) -> list[detection.DetectResult]:
+    """Run the rules over new events of one client (or of every client the user may see)."""
+    rules = ruleset(ws)
+    targets = _targets(ws, client, Action.SCAN)
+    return [detection.run(ws, c, rules, full=full) for c in targets]
+
+
+def _targets(ws: Workspace, client: str | None, action: Action) -> list[Client]:
+    """Return the named client, or the operation and every visible client."""
+    if client is not None:
+        found = store.operation_or(ws, client)
+        ws.require(action, None if found.is_operation else found.slug)
+        return [found]
+    out = [c for c in visible(ws) if _may(ws, action, c.slug)]
+    if ws.actor.clients is None:
+        out.insert(0, store.operation_or(ws, None))
+    return out
+
+
+def _may(ws: Workspace, action: Action, slug: str) -> bool:
+    """Return whether the acting user may take the action for the client."""
+    from dataward.core.engine.permissions import may
+
+    return may(ws.actor, action, slug)
+
+
+def alert(ws: Workspace, ref: str, action: Action = Action.VIEW) -> Alert:
+    """Return one alert the user may act on."""
+    found: Alert | None = (
+        Alert.objects.unscoped("looked up by unique ref, scope checked below")
+        .select_related("client")
+        .filter(ref=ref.strip().upper())
+        .first()
+    )
+    if found is None:
+        raise DatawardError(f"no alert {ref!r}", "alerts", "see `dataward alerts list`")
+    ws.require(action, None if found.client.is_operation else found.client.slug)
+    return found
+
+
+def _locked(found: Alert) -> Alert:
+    """Return the alert again, locked for update until the transaction ends."""
+    locked: Alert = Alert.objects.for_client(found.client).select_for_update().get(pk=found.pk)
+    return locked
+
+
+def alerts(ws: Workspace, client: str | None, states: Sequence[str] = ()) -> list[Alert]:
+    """Return the alerts of one client or every visible one, newest first."""
+    unknown = [s for s in states if s not in STATES]
+    if unknown:
+        raise DatawardError(f"unknown state {unknown[0]!r}", "--state", f"use {', '.join(STATES)}")
+    rows = Alert.objects.for_clients(_targets(ws, client, Action.VIEW)).select_related("client")
+    if states:
+        rows = rows.filter(state__in=states)
+    return list(rows.order_by("-last_seen", "-id"))
+
+
+def triage(
+    ws: Workspace, ref: str, state: str, *, reason: str = "", assignee: str | None = None
+) -> Alert:
+    """Move an alert to a new state (a reason is required to close it) and record who did."""
+    with transaction.atomic():
+        found = alert(ws, ref, Action.TRIAGE)
+        found = _locked(found)
+        if state not in STATES:
+            raise DatawardError(f"unknown state {state!r}", "state", f"use {', '.join(STATES)}")
+        if state == "escalated":
+            raise DatawardError(
+                "escalate with `dataward alerts escalate`", found.ref, "it opens the incident"
+            )
+        if state != found.state and state not in MOVES[found.state]:
+            raise DatawardError(
+                f"cannot move from {found.state} to {state}",
+                found.ref,
+                f"allowed: {', '.join(MOVES[found.state]) or 'none'}",
+            )
+        if state in ("false_positive", "resolved") and not reason.strip():
+            raise DatawardError("closing an alert needs a reason", "--reason", "say why")
+        before = {"state": found.state, "assignee": found.assignee}
+        found.state = state
+        if assignee is not None:
+            found.assignee = assignee.strip()
+        if reason.strip():
+            found.reason = reason.strip()
+        if state != "new" and found.triaged_at is None:
+            found.triaged_at = ws.clock()
+        found.updated_at = ws.clock()
+        found.save()
+        _audit(ws, found, before, "alerts.triage")
+    return found
+
+
+def assign(ws: Workspace, ref: str, assignee: str) -> Alert:
+    """Give an alert to someone to investigate."""
+    with transaction.atomic():
+        found = alert(ws, ref, Action.TRIAGE)
+        before = {"state": found.state, "assignee": found.assignee}
+        found.assignee = assignee.strip()
+        found.updated_at = ws.clock()
+        found.save(update_fields=["assignee", "updated_at"])
+        _audit(ws, found, before, "alerts.assign")
+    return found
+
+
+def escalate(ws: Workspace, ref: str, *, title: str = "", severity: str = "") -> tuple[Alert, str]:
+    """Open an incident for an alert (its client affected, detected when the alert was raised)."""
+    from dataward.incidents.engine.register import ImpactSpec
+    from dataward.incidents.service import report
+
+    with transaction.atomic():
+        found = alert(ws, ref, Action.TRIAGE)
+        found = _locked(found)
+        if found.state == "escalated":
+            raise DatawardError(
+                f"already escalated to {found.incident_ref}",
+                found.ref,
+                f"see `dataward incidents show {found.incident_ref}`",
+            )
+        if found.state not in MOVES or "escalated" not in MOVES[found.state]:
+            raise DatawardError(
+                f"a {found.state} alert cannot be escalated",
+                found.ref,
+                "reopen it first with `dataward alerts triage REF investigating`",
+            )
+        impacts = [] if found.client.is_operation else [ImpactSpec(found.client.slug)]
+        incident = report(
+            ws,
+            title=title.strip() or f"{found.title} ({found.ref})",
+            severity=severity or LEVEL_TO_SEVERITY.get(found.level, "medium"),
+            impacts=impacts,
+            detected_at=found.created_at,
+            occurred_at=found.first_seen,
+            description=f"Raised by rule {found.rule} as {found.ref}: {found.summary} "
+            f"({found.event_count} events, {found.first_seen:%Y-%m-%d %H:%M} to "
+            f"{found.last_seen:%Y-%m-%d %H:%M} UTC).",
+        )
+        before = {"state": found.state, "assignee": found.assignee}
+        found.state = "escalated"
+        found.incident_ref = incident.ref
+        found.triaged_at = found.triaged_at or ws.clock()
+        found.updated_at = ws.clock()
+        found.save()
+        _audit(ws, found, before, "alerts.escalate")
+    return found, incident.ref
+
+
+def _audit(ws: Workspace, found: Alert, before: dict[str, str], action: str) -> None:
+    """Record an alert's change in the audit trail."""
+    audit.record(
+        ws,
+        action,
+        None if found.client.is_operation else found.client.slug,
+        "alert",
+        found.ref,
+        before=before,
+        after={
+            "state": found.state,
+            "assignee": found.assignee,
+            "incident": found.incident_ref,
+        },
+        detail={"reason": found.reason} if found.reason else None,
+    )
