@@ -124,8 +124,8 @@ def test_oracle_compare(outcomes: list[AreaOutcome], ok: bool, access: dict[str,
     assert report["areas"]["devices"]["planted"] == 1
 
 
-class _HalfBlindRetentionPackage:
-    """A plug-in that claims the retention area but finds only one of its planted problems."""
+class _AlarmistRetentionPackage:
+    """A plug-in that raises a retention problem the manifest never planted."""
 
     @staticmethod
     def _impl():  # type: ignore[no-untyped-def]
@@ -133,27 +133,37 @@ class _HalfBlindRetentionPackage:
 
         @hookimpl
         def demo_verify(ctx):  # type: ignore[no-untyped-def]
-            return [AreaOutcome("retention", ("retention-export-past-retention",))]
+            return [AreaOutcome("retention", (), ("carewell: made_up_check on nothing.csv",))]
 
         return demo_verify
 
 
-def test_demo_verify_fails_when_a_built_area_misses(cli, tmp_path: Path) -> None:
+def test_demo_verify_fails_on_a_false_alarm(cli, tmp_path: Path) -> None:
     import types
 
     from dataward.plugins import manager
 
-    plugin = types.SimpleNamespace(demo_verify=_HalfBlindRetentionPackage._impl())
-    manager().register(plugin, name="half-blind-retention")
+    plugin = types.SimpleNamespace(demo_verify=_AlarmistRetentionPackage._impl())
+    manager().register(plugin, name="alarmist-retention")
     try:
         result = cli("demo", "-w", str(tmp_path / "ws"), "--as-of", AS_OF, "--verify", "-f", "json")
     finally:
-        manager().unregister(name="half-blind-retention")
+        manager().unregister(name="alarmist-retention")
     assert result.code == 1
     retention = json.loads(result.out)["areas"]["retention"]
     assert retention["built"] is True
-    assert retention["found"] == 1
-    assert retention["missed"] == ["retention-duplicate-claims-extract"]
+    assert retention["found"] == 2
+    assert retention["false_alarms"] == ["carewell: made_up_check on nothing.csv"]
+
+
+def test_the_oracle_reports_what_a_built_area_missed() -> None:
+    from dataward.demo.oracle import compare
+
+    manifest = {"planted": [{"id": "a", "area": "retention"}, {"id": "b", "area": "retention"}]}
+    report = compare(manifest, [AreaOutcome("retention", ("a",))])
+    assert report["ok"] is False
+    assert report["areas"]["retention"]["missed"] == ["b"]
+    assert report["areas"]["retention"]["found"] == 1
 
 
 def test_demo_never_writes_into_a_real_workspace(cli, tmp_path: Path) -> None:

@@ -198,11 +198,11 @@ def runs(
 
 @app.command("prune")
 def prune(ctx: typer.Context, fmt: FormatOpt = Format.TABLE) -> None:
-    """Delete events older than each source's retention (default 90 days)."""
+    """Delete events older than each source's retention (default 90 days); needs import."""
     ws = workspace(ctx)
-    from dataward.monitoring import service, store
+    from dataward.monitoring import service
 
-    rows = [{"source": s.name, "deleted": store.prune(ws, s)} for s in service.sources(ws)]
+    rows = [{"source": name, "deleted": gone} for name, gone in service.prune(ws)]
     emit(rows, ["source", "deleted"], fmt, "Pruned")
 
 

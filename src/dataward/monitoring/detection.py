@@ -1,10 +1,14 @@
 """Run the rule pack over stored events, client by client, and raise or extend alerts.
 
 Each rule (and correlation) keeps a cursor per client: the last event id it has read in its
-current version. A run reads only newer events; a changed rule starts again from the first
-event. Simple rules add their new matches to an open alert of the same rule and user within the
-rule's dedup window, or raise a new one. Correlations store the matches that feed them, and
-re-count each touched group over its time window, so re-running never counts an event twice.
+current version. A run reads only newer events, up to a high-water mark below which every event
+is committed (on PostgreSQL, ids are handed out before commit, so a batch still being written
+may hold lower ids than one already visible). A changed rule starts again from the first event.
+Simple rules add their new matches to an open alert of the same rule and user within the rule's
+dedup window, or raise a new one; when a rule re-reads events (changed, or ``--full``), matches
+an alert of the rule already spans are not counted again. Correlations store the matches that
+feed them, and re-count each touched group over its time window, so re-running never counts an
+event twice.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import orjson
 from django.db import connection, transaction
+from django.db.models import Max
 
 from dataward.core import audit
 from dataward.core.models import Client
@@ -24,8 +29,8 @@ from dataward.monitoring import context
 from dataward.monitoring.engine.detect import Episode, Evaluator, Match, StoredEvent, correlate
 from dataward.monitoring.engine.detect import episodes as group_episodes
 from dataward.monitoring.engine.rules import Correlation, RuleSet
-from dataward.monitoring.models import CorrelationMatch, LogEvent, LogSource, RuleCursor
-from dataward.monitoring.raise_alerts import upsert_correlated, upsert_simple
+from dataward.monitoring.models import Alert, CorrelationMatch, LogEvent, LogSource, RuleCursor
+from dataward.monitoring.raise_alerts import alert_group, upsert_correlated, upsert_simple
 
 CHUNK = 20000
 
@@ -50,27 +55,32 @@ def run(ws: Workspace, client: Client, ruleset: RuleSet, *, full: bool = False) 
     }
     if not units:
         return result
-    cursors = {
-        c.rule: c.last_event if (c.digest == units.get(c.rule) and not full) else 0
-        for c in RuleCursor.objects.for_client(client)
-    }
-    start = {key: cursors.get(key, 0) for key in units}
-    low = min(start.values())
-    enricher = context.enricher(ws)
-    evaluator = Evaluator(ruleset.rules, enricher, ruleset.correlations)
+    high = _high_water(client)
+    evaluator = Evaluator(ruleset.rules, context.enricher(ws), ruleset.correlations)
     windows = {r.key: timedelta(hours=r.dedup_hours) for r in ruleset.rules}
     simple: list[Match] = []
     feeds: list[Match] = []
-    last = low
     with transaction.atomic():
-        for match in evaluator.run(_events(client, low, result)):
+        # One run per client at a time: a second run waits here, then reads the moved cursors.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        stored = list(RuleCursor.objects.for_client(client))
+        previous = {c.rule: c.last_event for c in stored}
+        cursors = {
+            c.rule: c.last_event if (c.digest == units.get(c.rule) and not full) else 0
+            for c in stored
+        }
+        start = {key: cursors.get(key, 0) for key in units}
+        last = low = min(start.values())
+        for match in evaluator.run(_events(client, low, high, result)):
             unit = match.via or match.rule
             if match.event <= start[unit]:
                 continue
             (feeds if match.via else simple).append(match)
         last = max(last, result.last_id)
-        if full:
-            _forget_feeds(client, ruleset.correlations)
+        simple = _not_counted(
+            client, simple, {k: previous.get(k, 0) for k in units if not start[k]}
+        )
+        _forget_feeds(client, [c for c in ruleset.correlations if not start[c.key]])
         _store_feeds(client, feeds)
         for ep in group_episodes(simple, windows):
             _count(result, ep, upsert_simple(ws, client, ruleset.by_key()[ep.rule], ep, windows))
@@ -96,8 +106,10 @@ def run(ws: Workspace, client: Client, ruleset: RuleSet, *, full: bool = False) 
     return result
 
 
-def _count(result: DetectResult, ep: Episode, created: bool) -> None:
-    """Tally a raised or extended alert."""
+def _count(result: DetectResult, ep: Episode, created: bool | None) -> None:
+    """Tally a raised or extended alert (None: the alert already held the episode)."""
+    if created is None:
+        return
     if created:
         result.raised += 1
         result.by_rule[ep.rule] = result.by_rule.get(ep.rule, 0) + 1
@@ -105,8 +117,48 @@ def _count(result: DetectResult, ep: Episode, created: bool) -> None:
         result.updated += 1
 
 
-def _events(client: Client, after: int, result: DetectResult) -> Iterator[StoredEvent]:
-    """Yield the client's events newer than an id, in id order, chunk by chunk."""
+def _high_water(client: Client) -> int:
+    """Return the newest event id below which every event of the client is committed.
+
+    PostgreSQL hands out ids when a row is inserted, not when it commits: an ingestion batch
+    still being written can hold lower ids than a batch that is already visible, and a cursor
+    moved past those would skip them for ever. Taking the table in SHARE mode waits for every
+    writer in flight (and holds new ones off for a moment); ids handed out after it are higher.
+    SQLite has one writer at a time, so ids become visible in order.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(f"LOCK TABLE {LogEvent._meta.db_table} IN SHARE MODE")
+        found = LogEvent.objects.for_client(client).aggregate(top=Max("id"))["top"]
+    return int(found or 0)
+
+
+def _not_counted(client: Client, matches: list[Match], reread: dict[str, int]) -> list[Match]:
+    """Drop re-read matches an alert of their rule already spans (they were counted then).
+
+    ``reread`` maps each rule that starts again from the first event (changed, or ``--full``)
+    to the last event id it had read before; only events up to that id can have been counted.
+    """
+    again = [m for m in matches if m.event <= reread.get(m.rule, 0)]
+    if not again:
+        return matches
+    spans: dict[tuple[str, str], list[tuple[Any, Any]]] = {}
+    rows = Alert.objects.for_client(client).filter(rule__in=sorted({m.rule for m in again}))
+    for rule, group, first, last in rows.values_list("rule", "group", "first_seen", "last_seen"):
+        spans.setdefault((rule, group), []).append((first, last))
+
+    def counted(m: Match) -> bool:
+        if m.event > reread.get(m.rule, 0):
+            return False
+        found = spans.get((m.rule, alert_group(m.group)), ())
+        return any(first <= m.ts <= last for first, last in found)
+
+    return [m for m in matches if not counted(m)]
+
+
+def _events(client: Client, after: int, high: int, result: DetectResult) -> Iterator[StoredEvent]:
+    """Yield the client's events with ids in (after, high], in id order, chunk by chunk."""
     sources = {
         s.pk: (s.name, s.product or None, s.service or None)
         for s in LogSource.objects.unscoped("names of the sources events came from")
@@ -116,7 +168,7 @@ def _events(client: Client, after: int, result: DetectResult) -> Iterator[Stored
     while True:
         rows = list(
             LogEvent.objects.for_client(client)
-            .filter(id__gt=after)
+            .filter(id__gt=after, id__lte=high)
             .order_by("id")
             .values_list("id", "ts", "source_id", "line", "doc")[:CHUNK]
         )
@@ -131,7 +183,12 @@ def _events(client: Client, after: int, result: DetectResult) -> Iterator[Stored
 
 
 def _forget_feeds(client: Client, correlations: list[Correlation]) -> None:
-    """Drop stored correlation matches before a full re-run."""
+    """Drop the stored matches of correlations that re-read every event (changed, or --full).
+
+    A changed correlation may group or count by other fields: its old matches must not stay.
+    """
+    if not correlations:
+        return
     CorrelationMatch.objects.for_client(client).filter(
         correlation__in=[c.key for c in correlations]
     ).delete()

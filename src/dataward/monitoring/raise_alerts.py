@@ -23,7 +23,7 @@ def upsert_simple(ws: Workspace, client: Client, rule: Rule, ep: Episode, window
     window: timedelta = windows[rule.key]
     near = (
         Alert.objects.for_client(client)
-        .filter(rule=rule.key, group=_group(ep.group), state__in=OPEN)
+        .filter(rule=rule.key, group=alert_group(ep.group), state__in=OPEN)
         .filter(last_seen__gte=ep.first - window, first_seen__lte=ep.last + window)
         .order_by("-last_seen")
         .first()
@@ -41,11 +41,14 @@ def upsert_simple(ws: Workspace, client: Client, rule: Rule, ep: Episode, window
     return False
 
 
-def upsert_correlated(ws: Workspace, client: Client, corr: Correlation, ep: Episode) -> bool:
-    """Set a correlation episode on the alert overlapping it, or raise one (idempotent)."""
+def upsert_correlated(ws: Workspace, client: Client, corr: Correlation, ep: Episode) -> bool | None:
+    """Set a correlation episode on the alert overlapping it, or raise one (idempotent).
+
+    Return True when raised, False when extended, None when the alert already held it all.
+    """
     same = (
         Alert.objects.for_client(client)
-        .filter(rule=corr.key, group=_group(ep.group))
+        .filter(rule=corr.key, group=alert_group(ep.group))
         .filter(Q(first_seen__lte=ep.last) & Q(last_seen__gte=ep.first))
         .order_by("-last_seen")
         .first()
@@ -63,7 +66,8 @@ def upsert_correlated(ws: Workspace, client: Client, corr: Correlation, ep: Epis
         same.summary = render(corr.summary, same.facts, corr.title)
         same.updated_at = ws.clock()
         same.save()
-    return False
+        return False
+    return None
 
 
 def _create(
@@ -78,7 +82,7 @@ def _create(
         rule=key,
         title=title[:300],
         level=level,
-        group=_group(ep.group),
+        group=alert_group(ep.group),
         subject=_subject(ep),
         summary=render(template, facts, title),
         facts=facts,
@@ -112,7 +116,7 @@ def _evidence(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict
     return sorted(merged.values(), key=lambda e: (e["at"], e["event"]))[:EVIDENCE]
 
 
-def _group(values: tuple[str, ...]) -> str:
+def alert_group(values: tuple[str, ...]) -> str:
     """Return the alert's group as text."""
     return " | ".join(values)[:500]
 

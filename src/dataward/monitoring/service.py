@@ -64,8 +64,9 @@ def add_source(
     with transaction.atomic():
         found = LogSource.objects.unscoped("source names are unique").filter(name=name).first()
         if found is not None and found.client_id != owner.pk:
+            whose = found.client.slug if _may(ws, Action.VIEW, _slug(found)) else "someone else"
             raise DatawardError(
-                f"source {name!r} belongs to {found.client.slug}", "--source", "pick another name"
+                f"source {name!r} belongs to {whose}", "--source", "pick another name"
             )
         before = _state(found) if found else None
         source = found or LogSource(
@@ -117,6 +118,20 @@ def sources(ws: Workspace) -> list[LogSource]:
     return out
 
 
+def prune(ws: Workspace) -> list[tuple[str, int]]:
+    """Apply each source's retention to the sources the user may import into (deletes events)."""
+    seen = sources(ws)
+    mine = [s for s in seen if _may(ws, Action.IMPORT, _slug(s))]
+    if seen and not mine:
+        ws.require(Action.IMPORT, _slug(seen[0]))
+    return [(s.name, store.prune(ws, s)) for s in mine]
+
+
+def _slug(found: LogSource) -> str | None:
+    """Return the slug permissions name a source's client by (None: the operation)."""
+    return None if found.client.is_operation else found.client.slug
+
+
 def source(ws: Workspace, name: str) -> LogSource:
     """Return one source the user may import into."""
     found: LogSource | None = (
@@ -125,11 +140,11 @@ def source(ws: Workspace, name: str) -> LogSource:
         .filter(name=name)
         .first()
     )
-    if found is None:
+    if found is None or not _may(ws, Action.VIEW, _slug(found)):  # others' names stay unknown
         raise DatawardError(
             f"no log source {name!r}", "--source", "declare it with `dataward logs sources add`"
         )
-    ws.require(Action.IMPORT, None if found.client.is_operation else found.client.slug)
+    ws.require(Action.IMPORT, _slug(found))
     return found
 
 
@@ -154,7 +169,7 @@ def _targets(ws: Workspace, client: str | None, action: Action) -> list[Client]:
     return out
 
 
-def _may(ws: Workspace, action: Action, slug: str) -> bool:
+def _may(ws: Workspace, action: Action, slug: str | None) -> bool:
     """Return whether the acting user may take the action for the client."""
     from dataward.core.engine.permissions import may
 
@@ -169,7 +184,9 @@ def alert(ws: Workspace, ref: str, action: Action = Action.VIEW) -> Alert:
         .filter(ref=ref.strip().upper())
         .first()
     )
-    if found is None:
+    if found is None or not _may(
+        ws, Action.VIEW, None if found.client.is_operation else found.client.slug
+    ):
         raise DatawardError(f"no alert {ref!r}", "alerts", "see `dataward alerts list`")
     ws.require(action, None if found.client.is_operation else found.client.slug)
     return found

@@ -163,6 +163,11 @@ class _Writer:
         self.rows: list[tuple[Any, ...]] = []
         self.latest: datetime | None = None
         self.fixed = source.client
+        self.stranger = (
+            "names a client that is not in the workspace or your scope"
+            if source.client.is_operation
+            else "names another client than the source's; declare a source of the operation"
+        )
         self.done_lines, self.done_events = run.lines, 0
         self.adapt = connection.ops.adapt_datetimefield_value
         table = LogEvent._meta.db_table
@@ -195,9 +200,15 @@ class _Writer:
             self.run.malformed_lines.append([line, reason])
 
     def _client(self, slug: str | None) -> Client | None:
-        """Return the event's client: named per line, else the source's."""
-        if slug is None:
+        """Return the event's client: named per line, else the source's.
+
+        Only the operation's sources carry several clients' events: a client's source that
+        names another client per line would store that client's events under this source.
+        """
+        if slug is None or slug == self.fixed.slug:
             return self.fixed
+        if not self.fixed.is_operation:
+            return None
         if slug not in self.clients:
             client = Client.objects.filter(slug=slug).first()
             if client is not None and not may(self.ws.actor, Action.IMPORT, client.slug):
@@ -209,7 +220,7 @@ class _Writer:
         """Queue one event for the next batch."""
         client = self._client(rec.client)
         if client is None:
-            self._malformed(rec.line, "names a client that is not in the workspace or your scope")
+            self._malformed(rec.line, self.stranger)
             return
         fields = rec.fields
         self.result.masked += mask(fields)
@@ -287,14 +298,27 @@ def _finish(
 
 
 def prune(ws: Workspace, source: LogSource) -> int:
-    """Delete the source's events older than its retention; return how many went."""
+    """Delete the source's events older than its retention; return how many went (audited).
+
+    The caller has checked that the user may import into the source.
+    """
     days = source.retention_days or DEFAULT_RETENTION_DAYS
     cutoff = ws.clock() - timedelta(days=days)
-    gone, _ = (
-        LogEvent.objects.unscoped("retention applies to every client of the source")
-        .filter(source=source, ts__lt=cutoff)
-        .delete()
-    )
+    with transaction.atomic():
+        gone, _ = (
+            LogEvent.objects.unscoped("retention applies to every client of the source")
+            .filter(source=source, ts__lt=cutoff)
+            .delete()
+        )
+        if gone:
+            audit.record(
+                ws,
+                "logs.prune",
+                None if source.client.is_operation else source.client.slug,
+                "log_source",
+                source.name,
+                detail={"deleted": int(gone), "before": cutoff.isoformat(), "days": days},
+            )
     return int(gone)
 
 

@@ -53,7 +53,9 @@ class ClientFacts:
         """Return whether a local minute of the day is outside working hours (None: unknown)."""
         if self.start is None or self.end is None:
             return None
-        if self.start <= self.end:
+        if self.start == self.end:  # 00:00-00:00: round the clock
+            return False
+        if self.start < self.end:
             return not (self.start <= minute < self.end)
         return self.end <= minute < self.start
 
@@ -107,8 +109,12 @@ class Enricher:
                 ev["dataward.destination.external"] = external
 
     def _offset(self, facts: ClientFacts, ts: datetime) -> timedelta:
-        """Return the client's UTC offset at ts, cached per hour."""
-        key = (facts.slug, int(ts.timestamp()) // 3600)
+        """Return the client's UTC offset at ts, cached per quarter hour.
+
+        Not per hour: some zones change their offset at a half or quarter hour of UTC
+        (Australia/Adelaide at 16:30 UTC, Asia/Kathmandu's offsets end in :45).
+        """
+        key = (facts.slug, int(ts.timestamp()) // 900)
         found = self._offsets.get(key)
         if found is None:
             found = ts.astimezone(facts.zone).utcoffset() or timedelta(0)

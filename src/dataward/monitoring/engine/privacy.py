@@ -26,7 +26,10 @@ MASKED = (
     "PH_SSS",
     "SECRET",
 )
-KEPT_PREFIXES = ("event.", "host.", "log.", "network.", "observer.", "agent.", "ecs.", "winlog.")
+#: Kept whole: short identity, network and classification fields. Free text under these
+#: prefixes (``event.original``, ``event.reason``, ``log.original``, Windows event data such as
+#: a command line) is screened like any other field.
+KEPT_PREFIXES = ("host.", "log.syslog.", "network.", "observer.", "agent.", "ecs.")
 KEPT = frozenset(
     {
         "@timestamp",
@@ -34,6 +37,7 @@ KEPT = frozenset(
         "user.id",
         "user.domain",
         "user.email",
+        "user.target.name",
         "source.ip",
         "source.port",
         "source.domain",
@@ -45,7 +49,35 @@ KEPT = frozenset(
         "process.name",
         "email.to.address",
         "email.from.address",
+        "log.level",
+        "winlog.channel",
+        "winlog.record_id",
+        "winlog.event_id",
+        "winlog.provider_name",
+        "winlog.computer_name",
+        "winlog.logon.type",
     }
+    | {
+        f"event.{name}"
+        for name in (
+            *("action", "category", "type", "outcome", "code", "module", "dataset", "provider"),
+            *("kind", "id", "severity", "created", "ingested", "start", "end", "duration"),
+            *("sequence", "timezone", "risk_score"),
+        )
+    }
+)
+#: Windows event data that names accounts and sessions, not content (``...UserSid``, ...).
+KEPT_SUFFIXES = (
+    "Sid",
+    "Guid",
+    "LogonId",
+    "UserName",
+    "DomainName",
+    "LogonType",
+    "IpAddress",
+    "IpPort",
+    "WorkstationName",
+    "PackageName",
 )
 _MAYBE = re.compile(r"\d[\d \-./]{7,}\d|[A-Za-z0-9_\-+/]{20,}|[=:]\s*\S{6,}|-----BEGIN|@\S+:\S")
 
@@ -54,8 +86,10 @@ def mask(fields: dict[str, Any]) -> int:
     """Mask sensitive values in the free-text fields, in place; return how many were masked."""
     masked = 0
     for key, value in fields.items():
-        if key in KEPT or key.startswith(KEPT_PREFIXES):
+        if key in KEPT or key.startswith(KEPT_PREFIXES) or key.endswith(KEPT_SUFFIXES):
             continue
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**8:
+            value = str(value)  # a card or account number sent as a JSON number
         if isinstance(value, str):
             clean, n = _mask_text(value)
             if n:

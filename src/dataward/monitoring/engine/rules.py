@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,52 +118,69 @@ def rule_files(folders: Iterable[Path]) -> list[Path]:
 
 
 def load(files: Iterable[Path]) -> RuleSet:
-    """Parse and compile every rule in the files into one rule set."""
-    texts = []
+    """Parse and compile every rule in the files into one rule set.
+
+    Files are parsed one by one without resolving references, so a workspace correlation may
+    name a pack rule; a later rule or correlation with the key of an earlier one replaces it.
+    """
     out = RuleSet()
+    parsed: dict[str, tuple[Path, str, Any]] = {}
     for path in files:
         try:
-            texts.append((path, path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+            coll = SigmaCollection.from_yaml(text, collect_errors=True, resolve_references=False)
         except (OSError, UnicodeDecodeError) as exc:
             out.broken.append(Broken(str(path), path.name, f"cannot read: {exc}"))
-    parsed: list[tuple[Path, str, Any]] = []
-    for path, text in texts:
-        try:
-            coll = SigmaCollection.from_yaml(text, collect_errors=True)
+            continue
         except (SigmaError, ValueError, TypeError, yaml.YAMLError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             out.broken.append(Broken(str(path), path.name, f"not a Sigma document: {reason}"))
             continue
-        parsed += [(path, text, r) for r in coll.rules]
-    coll = SigmaCollection([r for _, _, r in parsed])
-    try:
-        coll.resolve_rule_references()
-    except SigmaError as exc:
-        out.broken.append(Broken("(rule set)", "correlations", f"cannot resolve: {exc}"))
+        for item in coll.rules:
+            key = _key(item, path)
+            if key in parsed:
+                out.replaced.append((key, str(parsed[key][0]), str(path)))
+                del parsed[key]  # keep file order: the replacement sits where it was read
+            parsed[key] = (path, text, item)
+    whole = SigmaCollection([item for _, _, item in parsed.values()], resolve_references=False)
     silent: set[str] = set()
-    for path, text, item in parsed:
-        if isinstance(item, SigmaCorrelationRule):
+    for path, text, item in parsed.values():
+        if isinstance(item, SigmaCorrelationRule) and _resolved(path, item, whole, out):
             corr = _correlation(path, text, item, out)
             if corr is not None:
                 out.correlations.append(corr)
                 if not item.generate:
                     silent |= set(corr.rules)
-    for path, text, item in parsed:
+    for path, text, item in parsed.values():
         if isinstance(item, SigmaRule):
             rule = _rule(path, text, item, out)
             if rule is not None:
                 out.rules.append(rule)
-    known = {r.key for r in out.rules}
+    digests = {r.key: r.digest for r in out.rules}
     for corr in list(out.correlations):
-        missing = [k for k in corr.rules if k not in known]
+        missing = [k for k in corr.rules if k not in digests]
+        out.correlations.remove(corr)
         if missing:
-            out.correlations.remove(corr)
             out.broken.append(
                 Broken(corr.origin, corr.title, f"refers to rules not loaded: {', '.join(missing)}")
             )
-    out.rules = [_silence(r) if r.key in silent else r for r in out.rules]
-    _check_unique(out)
+            continue
+        # A correlation re-reads its events when a rule it counts changes, not only itself.
+        mixed = "\0".join([corr.digest, *(digests[k] for k in corr.rules)])
+        digest = hashlib.sha256(mixed.encode()).hexdigest()[:16]
+        out.correlations.append(replace(corr, digest=digest))
+    out.rules = [replace(r, generate=False) if r.key in silent else r for r in out.rules]
     return out
+
+
+def _resolved(path: Path, item: SigmaCorrelationRule, whole: SigmaCollection, out: RuleSet) -> bool:
+    """Resolve a correlation's rule references in the whole set; record it when one is missing."""
+    try:
+        item.resolve_rule_references(whole)
+    except SigmaError as exc:
+        out.broken.append(Broken(str(path), item.title or path.name, f"cannot resolve: {exc}"))
+        return False
+    return True
 
 
 def _windows_pipeline() -> Any:
@@ -175,13 +192,6 @@ def _windows_pipeline() -> Any:
     from sigma.pipelines.elasticsearch.windows import ecs_windows
 
     return ecs_windows()
-
-
-def _silence(rule: Rule) -> Rule:
-    """Return the rule marked as feeding a correlation only (no alerts of its own)."""
-    from dataclasses import replace
-
-    return replace(rule, generate=False)
 
 
 def _key(item: Any, path: Path) -> str:
@@ -197,6 +207,19 @@ def _extra(item: Any) -> dict[str, Any]:
     """Return the rule's ``dataward:`` block (empty when absent)."""
     block = (getattr(item, "custom_attributes", None) or {}).get("dataward") or {}
     return block if isinstance(block, dict) else {}
+
+
+def _dedup(value: Any) -> tuple[str, ...]:
+    """Return the dedup fields: one field name, or a list of them."""
+    if isinstance(value, str):
+        value = [value]
+    if (
+        not isinstance(value, (list, tuple))
+        or not value
+        or not all(isinstance(f, str) and f.strip() for f in value)
+    ):
+        raise ValueError("dataward.dedup must be a field name or a list of field names")
+    return tuple(f.strip() for f in value)
 
 
 def _level(item: Any) -> str:
@@ -217,7 +240,7 @@ def _rule(path: Path, text: str, item: SigmaRule, out: RuleSet) -> Rule | None:
             _windows_pipeline().apply(item)
         predicate = compile_rule(item)
         fields = frozenset(fields_of(item))
-        dedup = tuple(str(f) for f in extra.get("dedup", DEFAULT_DEDUP))
+        dedup = _dedup(extra.get("dedup", DEFAULT_DEDUP))
         hours = int(extra.get("dedup_hours", 24))
     except (NotEvaluableError, SigmaError, TypeError, ValueError) as exc:
         out.broken.append(Broken(str(path), title, str(exc)))
@@ -318,14 +341,3 @@ def _correlation(
 def _digest(text: str, item: Any) -> str:
     """Return a short fingerprint of the rule's definition (its file text and key)."""
     return hashlib.sha256(f"{text}\0{item.title}".encode()).hexdigest()[:16]
-
-
-def _check_unique(out: RuleSet) -> None:
-    """Keep the last rule of each key: a workspace rule named like a pack rule replaces it."""
-    last: dict[str, Rule] = {}
-    for rule in out.rules:
-        earlier = last.get(rule.key)
-        if earlier is not None:
-            out.replaced.append((rule.key, earlier.origin, rule.origin))
-        last[rule.key] = rule
-    out.rules = list(last.values())

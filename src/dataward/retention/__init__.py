@@ -1,0 +1,1 @@
+"""Reduce unnecessary retention: policies, overdue data, legal holds, verified disposal."""

@@ -1,0 +1,1 @@
+"""The retention checks, one module per check."""

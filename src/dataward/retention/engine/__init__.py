@@ -1,0 +1,1 @@
+"""Plain-Python engine of the retention package: policies, overdue data, safe disposal."""
