@@ -290,3 +290,39 @@ def test_sigmahq_style_windows_rules_run_on_windows_events(cli, w: str, tmp_path
         ("operation", "win_admin_logon", "j.adm"),
         ("operation", "win_audit_cleared", "dc01"),
     ]
+
+
+def test_a_source_keeps_its_mapping_unless_changed_on_purpose(cli, w: str, log: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("logs", "ingest", str(log), "--source", "s", "--client", "acme", "-w", w)
+    assert_one_line_error(
+        cli("logs", "ingest", str(log), "--source", "s", "--mapping", "syslog", "-w", w),
+        "reads its files with mapping 'ecs-jsonl'",
+    )
+    (row,) = _json(cli("logs", "sources", "list", "-f", "json", "-w", w))
+    assert row["mapping"] == "ecs-jsonl"
+
+
+def test_a_backfill_is_judged_before_retention_prunes_it(cli, w: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("logs", "sources", "add", "old", "--mapping", "ecs-jsonl", "--client", "acme",
+        "--retention-days", "1", "-w", w)  # fmt: skip
+    path = tmp_path / "old.jsonl"
+    path.write_text(event(_local(3, 2, 0), "rob@bpo.example", "export", record_count=5000) + "\n")
+    (row,) = _json(cli("logs", "ingest", str(path), "--source", "old", "-f", "json", "-w", w))
+    assert (row["events"], row["alerts_raised"], row["pruned"]) == (1, 2, 1)
+    rules = {a["rule"] for a in _json(cli("alerts", "list", "-f", "json", "-w", w))}
+    assert rules == {"bpo_mass_export", "bpo_off_hours_access"}
+
+
+def test_a_failed_ingest_is_recorded_as_failed(  # type: ignore[no-untyped-def]
+    cli, w: str, log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataward.monitoring import store
+
+    def broken(self: Any) -> None:
+        raise RuntimeError("disk full")
+
+    cli("logs", "sources", "add", "s", "--mapping", "ecs-jsonl", "--client", "acme", "-w", w)
+    monkeypatch.setattr(store._Writer, "_commit", broken)
+    assert cli("logs", "ingest", str(log), "--source", "s", "-w", w).code == 3
+    (run,) = _json(cli("logs", "runs", "-f", "json", "-w", w))
+    assert run["status"] == "failed"

@@ -108,9 +108,12 @@ def test_the_demo_writes_every_clients_reports(demo_ws: Path) -> None:
     folder = demo_ws / "reports"
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(
-        f"{c}.{ext}"
-        for c in ("carewell", "northbank", "telora")
-        for ext in ("html", "pdf", "xlsx", "oscal.json")
+        [
+            f"{c}.{ext}"
+            for c in ("carewell", "northbank", "telora")
+            for ext in ("html", "pdf", "xlsx", "oscal.json")
+        ]
+        + ["disposal-DP-0001.pdf"]  # the demo's certificate of disposal (retention)
     )
     assert (folder / "northbank.pdf").read_bytes().startswith(b"%PDF")
     assert folder.stat().st_mode & 0o777 == 0o700

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dataward.retention.engine.dispose import RefusedError, Target, dispose, exists, measure
+from dataward.retention.engine.dispose import RefusedError, Target, dispose, gone, measure
 
 
 def _file(root: Path, rel: str, data: bytes = b"acct,card\n1,4539148803436467\n") -> Target:
@@ -27,7 +27,7 @@ def test_measure_and_delete_an_unchanged_file(tmp_path: Path) -> None:
     )
     dispose(t, size, sha, "delete")
     assert not (tmp_path / "exports/old.csv").exists()
-    assert not exists(t)
+    assert gone(t)
 
 
 def test_overwrite_writes_zeros_before_unlinking(

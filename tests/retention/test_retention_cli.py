@@ -201,6 +201,10 @@ def test_policy_file_rules_and_errors(cli, share, tmp_path: Path) -> None:  # ty
     rows = _json(cli("retention", "overdue", "--client", "acme", "-f", "json", "-w", w))
     past = sorted(Path(r["location"]).name for r in rows if r["problem"] == "past retention")
     assert past == ["cards_2025.csv", "cards_old_b.csv"]  # cards_new: 5 days, its path keeps 30
+    shown = _json(cli("retention", "policy", "show", "--client", "acme", "-f", "json", "-w", w))
+    kept = {(r["client"], r["category"], r["keep_days"], r["path"]) for r in shown}
+    assert ("acme", "PII", 365, "") in kept  # the contract's rules stay in force
+    assert ("*", "PCI", 0, "") in kept
     bad = tmp_path / "bad.yaml"
     bad.write_text("policies:\n  - {client: acme, category: PCI, keep_days: soon}\n")
     assert_one_line_error(cli("retention", "policy", "load", str(bad), "-w", w),

@@ -81,7 +81,11 @@ def ingest(
                 "leave --client out, or name another source",
             )
         if mapping and mapping != found.mapping:
-            found = service.add_source(ws, source, client=_owner(found), mapping=mapping)
+            raise DatawardError(
+                f"source {source!r} reads its files with mapping {found.mapping!r}",
+                "--mapping",
+                "leave it out, or change it: `dataward logs sources add NAME --mapping M`",
+            )
     else:
         spec = mapping or GUESS.get(file.suffix.lower() if file else "", "")
         if not spec:
@@ -90,7 +94,9 @@ def ingest(
             )
         found = service.add_source(ws, source, client=client, mapping=spec)
         err.print(f"created log source {source!r} ({spec})")
-    result = store.ingest(ws, found, file, progress=progress and fmt is Format.TABLE)
+    result = store.ingest(
+        ws, found, file, progress=progress and fmt is Format.TABLE, prune_after=False
+    )
     if result.skipped:
         err.print(f"{path}: already ingested up to its end; nothing new")
     for line, reason in result.malformed_lines[:10]:
@@ -102,6 +108,8 @@ def ingest(
         for slug in sorted(result.clients):
             for res in service.detect(ws, slug):
                 raised += res.raised
+    if not result.skipped:
+        result.pruned = store.prune(ws, found)
     row = {
         "source": found.name,
         "run": result.run,

@@ -61,7 +61,7 @@ def upsert_correlated(ws: Workspace, client: Client, corr: Correlation, ep: Epis
         same.first_seen = min(same.first_seen, ep.first)
         same.last_seen = max(same.last_seen, ep.last)
         same.event_count = max(same.event_count, ep.count)
-        same.evidence = _evidence(ep.evidence, [])
+        same.evidence = _evidence(same.evidence, ep.evidence)
         same.facts = {**same.facts, **_plain(ep.values)}
         same.summary = render(corr.summary, same.facts, corr.title)
         same.updated_at = ws.clock()

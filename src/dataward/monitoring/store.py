@@ -76,9 +76,18 @@ def _same_file(path: Path, identity: str) -> bool:
 
 
 def ingest(
-    ws: Workspace, source: LogSource, path: Path | None, *, progress: bool = True
+    ws: Workspace,
+    source: LogSource,
+    path: Path | None,
+    *,
+    progress: bool = True,
+    prune_after: bool = True,
 ) -> IngestResult:
-    """Ingest one file (None: standard input) into a source; resume an unfinished run."""
+    """Ingest one file (None: standard input) into a source; resume an unfinished run.
+
+    With ``prune_after`` the source's events past retention are deleted at the end; the CLI
+    prunes only after the rules have read the new events, so a backfill is judged first.
+    """
     mapping = parse.load_mapping(source.mapping)
     location = "-" if path is None else str(path.resolve())
     if path is not None and not path.is_file():
@@ -106,8 +115,12 @@ def ingest(
             location,
             "run the same command again to resume from there",
         ) from None
+    except BaseException:
+        _finish(ws, source, run, result, "failed")
+        raise
     _finish(ws, source, run, result, "done")
-    result.pruned = prune(ws, source)
+    if prune_after:
+        result.pruned = prune(ws, source)
     return result
 
 

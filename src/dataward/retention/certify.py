@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import UTC
 from pathlib import Path
 
 from dataward.core import audit
@@ -43,14 +44,9 @@ def write(ws: Workspace, ref: str, output: Path, kind: str) -> int:
         data = to_csv(entries).encode("utf-8")
     else:
         title = f"Certificate of disposal - {plan.ref} - {plan.client.name}"
-        data = to_pdf(entries, title, ws.clock().strftime("%Y-%m-%d %H:%M UTC"))
-    folder = output.resolve().parent
-    if not folder.is_dir():
-        raise DatawardError("the folder does not exist", str(folder), "create it first")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".certificate-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, output)
+        issued = ws.clock().astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        data = to_pdf(entries, title, issued)
+    _write_atomically(output, data)
     audit.record(
         ws,
         "retention.certificate",
@@ -60,3 +56,25 @@ def write(ws: Workspace, ref: str, output: Path, kind: str) -> int:
         detail={"file": output.name, "kind": kind, "items": len(entries)},
     )
     return len(entries)
+
+
+def _write_atomically(output: Path, data: bytes) -> None:
+    """Write the file whole or not at all: a temporary file beside it, flushed, then renamed."""
+    folder = output.absolute().parent
+    if not folder.is_dir():
+        raise DatawardError("the folder does not exist", str(folder), "create it first")
+    if output.is_dir():
+        raise DatawardError("is a folder", str(output), "name a file, e.g. cert.pdf")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".certificate-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DatawardError(
+            f"cannot write the certificate ({exc.strerror})", str(output), "check the path"
+        ) from None

@@ -171,6 +171,24 @@ def overdue(
     )
 
 
+@app.command("measure")
+def measure(
+    ctx: typer.Context,
+    client: ClientReq,
+    connect: Annotated[
+        list[str], typer.Option(help="URL of a scanned database (its password is not stored).")
+    ] = [],  # noqa: B006
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """Count rows past retention by the date column a rule names (spreadsheets, tables)."""
+    ws = workspace(ctx)
+    from dataward.retention.measure import measure as run
+
+    rows = run(ws, client, connect)
+    emit(rows, ["location", "category", "column", "keep_days", "rows", "expired", "undated",
+                "oldest", "problem"], fmt, f"Rows past retention of {client}")  # fmt: skip
+
+
 @app.command("plan")
 def plan(
     ctx: typer.Context,
@@ -183,7 +201,9 @@ def plan(
     ws = workspace(ctx)
     from dataward.retention import service
 
-    made = service.make_plan(ws, client, method, note)
+    made, left_out = service.make_plan(ws, client, method, note)
+    for location, why in left_out:
+        err.print(f"warning: {location} left out of the plan: {why}", markup=False)
     err.print(
         f"plan {made.ref} written; another user approves it: "
         f"`dataward retention approve {made.ref}`"
@@ -253,9 +273,9 @@ def dispose(
     ws = workspace(ctx)
     from dataward.retention import execute as runner
 
-    if not execute:
-        err.print("dry run: nothing is removed; add --execute to dispose")
     steps = runner.run(ws, ref, execute=execute)
+    if not execute:
+        err.print("dry run: nothing was removed; add --execute to dispose")
     rows = [{"seq": s.seq, "path": s.path, "action": s.action, "reason": s.reason} for s in steps]
     emit(
         rows,

@@ -27,7 +27,7 @@ def dispose_demo(ctx: Any) -> None:
     analyst = replace(ctx.ws, actor=to_principal(users["demo-analyst"]))
     manager = replace(ctx.ws, actor=to_principal(users["demo-manager"]))
     try:
-        plan = service.make_plan(analyst, "northbank", "overwrite", "demo: overdue extracts")
+        plan, _ = service.make_plan(analyst, "northbank", "overwrite", "demo: overdue extracts")
     except DatawardError:
         return
     service.approve(manager, plan.ref)

@@ -2,8 +2,10 @@
 
 A plan's items keep what was planned (path below the scanned root, size, SHA-256) and, once
 executed, the certificate facts (method, time, operator, verifier, outcome). An item moves
-planned -> disposing -> disposed (or skipped, with the reason); ``disposing`` is committed before
-the file is touched, so an interrupted run can tell a half-done item on resume.
+planned -> disposing -> destroying -> disposed (or skipped, with the reason). ``disposing`` (the
+item is claimed) is committed before the file is opened, ``destroying`` with the file's identity
+(device and inode) once it is verified and before its first byte is touched, so a resumed run
+knows whether the file was touched and finishes only that very file.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.db import models
 from dataward.core.scoping import ClientOwned
 
 PLAN_STATES = ("draft", "approved", "executing", "done", "cancelled")
-ITEM_STATES = ("planned", "disposing", "disposed", "skipped")
+ITEM_STATES = ("planned", "disposing", "destroying", "disposed", "skipped")
 
 
 class RetentionPolicy(ClientOwned):
@@ -65,6 +67,8 @@ class DisposalItem(ClientOwned):
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
     category = models.CharField(max_length=16)
+    categories = models.JSONField(default=list)  # every category the file held when planned
+    identity = models.CharField(max_length=64, blank=True)  # device:inode, once destroying
     reason = models.TextField()
     status = models.CharField(max_length=16, default="planned")
     outcome = models.TextField(blank=True)
@@ -73,3 +77,18 @@ class DisposalItem(ClientOwned):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["plan", "seq"], name="retention_item_uniq")]
+
+
+class RowMeasure(ClientOwned):
+    """How many rows of a location are past retention by a date column, when last measured."""
+
+    location = models.TextField()
+    category = models.CharField(max_length=16)
+    column = models.CharField(max_length=200)
+    keep_days = models.IntegerField()
+    total = models.IntegerField(null=True)
+    expired = models.IntegerField(null=True)
+    undated = models.IntegerField(null=True)
+    oldest = models.DateField(null=True)
+    error = models.TextField(blank=True)
+    measured_at = models.DateTimeField()

@@ -62,10 +62,11 @@ def roots(client: Client) -> dict[str, str]:
 
 def rules(client: Client) -> tuple[list[Rule], str]:
     """Return the rules in force for the client and where they come from."""
+    contract = from_client_record(client.slug, client.retention_rules)
     stored = RetentionPolicy.objects.for_client(client).order_by("-id").first()
     if stored is not None:
-        return [Rule(**r) for r in stored.rules], stored.location
-    return from_client_record(client.slug, client.retention_rules), "client record"
+        return [Rule(**r) for r in stored.rules] + contract, f"{stored.location} and client record"
+    return contract, "client record"
 
 
 def holds(client: Client, active_only: bool = False) -> list[Hold]:
@@ -90,6 +91,7 @@ def retention(ws: Workspace, client: Client) -> dict[str, Any]:
         "holds": holds(client),
         "fingerprints": fingerprints(ws, client),
         "gone": gone_under_hold(client),
+        "measures": measures(client),
         "now": ws.clock(),
     }
 
@@ -102,21 +104,45 @@ def gone_under_hold(client: Client) -> list[tuple[str, str, str]]:
     active = holds(client)
     if not active:
         return []
-    out = []
+    cats: dict[int, set[str]] = defaultdict(set)
+    locs: dict[int, Any] = {}
     items = (
         InventoryItem.objects.for_client(client)
         .filter(location__present=False)
         .select_related("location")
     )
-    seen: set[int] = set()
-    for item in items:
-        loc = item.location
-        if loc.pk in seen:
-            continue
-        seen.add(loc.pk)
-        cats = tuple(sorted({i.category for i in items if i.location_id == loc.pk}))
-        holding = Holding(display(loc), loc.path, loc.kind, cats, 0, loc.size, loc.modified_at)
+    for item in items.iterator(chunk_size=5000):
+        cats[item.location_id].add(item.category)
+        locs[item.location_id] = item.location
+    out = []
+    for pk, loc in locs.items():
+        held = tuple(sorted(cats[pk]))
+        holding = Holding(display(loc), loc.path, loc.kind, held, 0, loc.size, loc.modified_at)
         for hold in active:
             if hold.covers(holding, loc.last_seen):
                 out.append((hold.ref, holding.location, loc.last_seen.isoformat()))
     return out
+
+
+def categories_now(client: Client, item: Any) -> set[str]:
+    """Return the categories the inventory holds now for a planned file."""
+    from dataward.discovery.models import InventoryItem
+
+    rows = InventoryItem.objects.for_client(client).filter(
+        location__root=item.root, location__path=item.rel, location__kind="file"
+    )
+    return set(rows.values_list("category", flat=True))
+
+
+def measures(client: Client) -> list[dict[str, Any]]:
+    """Return the client's last date-column measurements (`dataward retention measure`)."""
+    from dataward.retention.models import RowMeasure
+
+    rows = RowMeasure.objects.for_client(client).order_by("location", "category")
+    return [
+        {"location": m.location, "category": m.category, "column": m.column,
+         "keep_days": m.keep_days, "total": m.total, "expired": m.expired,
+         "undated": m.undated, "oldest": m.oldest, "error": m.error,
+         "measured_at": m.measured_at}
+        for m in rows
+    ]  # fmt: skip

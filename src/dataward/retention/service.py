@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def add_hold(
     with transaction.atomic():
         hold = LegalHold.objects.create(
             client=client,
-            ref=f"tmp-{ws.clock().timestamp()}"[:32],
+            ref=f"tmp-{uuid.uuid4().hex}"[:32],
             matter=matter.strip(),
             path=path.strip(),
             category=category,
@@ -112,7 +113,9 @@ def release_hold(ws: Workspace, ref: str, reason: str) -> LegalHold:
             .first()
         )
         if hold is None:
-            raise DatawardError(f"no legal hold {ref!r}", "hold", "see `dataward retention holds`")
+            raise DatawardError(
+                f"no legal hold {ref!r}", "hold", "see `dataward retention hold list`"
+            )
         ws.require(Action.APPROVE, hold.client.slug)
         if hold.released_at is not None:
             raise DatawardError(f"{hold.ref} was released already", hold.ref, "nothing to do")
@@ -162,6 +165,27 @@ def overdue_rows(ws: Workspace, slug: str) -> list[dict[str, Any]]:
         }
         for o in overdue_items(ws, client)
     ]
+    for m in readers.measures(client):
+        if not (m["expired"] or m["error"]):
+            continue
+        note = m["error"] or (
+            f"{m['expired']} of {m['total']} rows by {m['column']} (oldest {m['oldest']}); "
+            f"{m['undated']} undated"
+        )
+        rows.append(
+            {
+                "client": slug,
+                "problem": "rows past retention" if m["expired"] else "not measured",
+                "location": m["location"],
+                "category": m["category"],
+                "age_days": None,
+                "keep_days": m["keep_days"],
+                "size": None,
+                "records": m["expired"],
+                "held_by": "",
+                "note": note,
+            }
+        )
     found = readers.holdings(client)
     from dataward.discovery.readers import fingerprints
 
@@ -184,24 +208,37 @@ def overdue_rows(ws: Workspace, slug: str) -> list[dict[str, Any]]:
     return rows
 
 
-def make_plan(ws: Workspace, slug: str, method: str = "delete", note: str = "") -> DisposalPlan:
-    """Write a disposal plan of every file past retention and not held, hashed now."""
+def make_plan(
+    ws: Workspace, slug: str, method: str = "delete", note: str = ""
+) -> tuple[DisposalPlan, list[tuple[str, str]]]:
+    """Write a disposal plan of every file past retention and not held, hashed now.
+
+    Returns the plan and the overdue files left out of it, each with the reason (a file that is
+    gone, a symlink, not a regular file, hard-linked or unreadable cannot be planned).
+    """
     client = client_of(ws, slug, Action.DISPOSE)
     if method not in METHODS:
         raise DatawardError(f"unknown method {method!r}", "--method", f"use {', '.join(METHODS)}")
     roots = readers.roots(client)
-    items = []
+    items, left_out = [], []
     for o in overdue_items(ws, client):
         if o.held_by or o.kind != "file" or o.location not in roots:
             continue
         target = Target(roots[o.location], o.rel)
         try:
             size, sha = measure(target)
-        except RefusedError:
-            continue  # gone or not a plain file any more; the next scan will show it
+        except RefusedError as exc:
+            left_out.append((o.location, str(exc)))
+            continue
         reason = f"{o.category} kept {o.age_days} days; policy keeps {o.keep_days}"
-        items.append(
-            (target, size, sha, o.category, (reason + f" ({o.note})") if o.note else reason)
+        why = (reason + f" ({o.note})") if o.note else reason
+        items.append((target, size, sha, o.category, sorted(o.categories), why))
+    if left_out and not items:
+        raise DatawardError(
+            f"no overdue file of {slug} can be planned ({len(left_out)} left out; the first: "
+            f"{left_out[0][1]})",
+            "retention plan",
+            "rescan the client (`dataward scan`), then see `dataward retention overdue`",
         )
     if not items:
         raise DatawardError(
@@ -212,7 +249,7 @@ def make_plan(ws: Workspace, slug: str, method: str = "delete", note: str = "") 
     with transaction.atomic():
         plan = DisposalPlan.objects.create(
             client=client,
-            ref=f"tmp-{ws.clock().timestamp()}"[:32],
+            ref=f"tmp-{uuid.uuid4().hex}"[:32],
             method=method,
             created_by=ws.actor.name,
             created_at=ws.clock(),
@@ -230,9 +267,10 @@ def make_plan(ws: Workspace, slug: str, method: str = "delete", note: str = "") 
                 size=size,
                 sha256=sha,
                 category=cat,
+                categories=cats,
                 reason=why,
             )
-            for n, (t, size, sha, cat, why) in enumerate(items, start=1)
+            for n, (t, size, sha, cat, cats, why) in enumerate(items, start=1)
         )
         audit.record(
             ws,
@@ -240,9 +278,14 @@ def make_plan(ws: Workspace, slug: str, method: str = "delete", note: str = "") 
             slug,
             "disposal_plan",
             plan.ref,
-            detail={"items": len(items), "method": method, "bytes": sum(i[1] for i in items)},
+            detail={
+                "items": len(items),
+                "method": method,
+                "bytes": sum(i[1] for i in items),
+                "left_out": len(left_out),
+            },
         )
-    return plan
+    return plan, left_out
 
 
 def plan_of(ws: Workspace, ref: str, action: Action = Action.VIEW) -> DisposalPlan:

@@ -49,5 +49,15 @@ def retention_files_within_retention_period(view: WorkspaceView) -> Iterator[Res
         else:
             summary = f"{o.category} kept {o.age_days} days; the policy keeps it {o.keep_days} days"
             yield Result(Status.FAIL, o.location, summary, evidence)
-    if not found:
+    rows_past = False
+    for m in data.get("measures", []):
+        evidence = ({k: str(v) if v is not None else None for k, v in m.items()},)
+        if m["error"]:
+            yield Result(Status.WARNING, m["location"], f"not measured: {m['error']}", evidence)
+        elif m["expired"]:
+            rows_past = True
+            summary = (f"{m['expired']} of {m['total']} rows are past {m['keep_days']} days by "
+                       f"{m['column']} (oldest {m['oldest']})")  # fmt: skip
+            yield Result(Status.FAIL, m["location"], summary, evidence)
+    if not found and not rows_past:
         yield Result(Status.PASS, view.client.slug, "no sensitive file is past its retention")

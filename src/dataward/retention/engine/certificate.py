@@ -37,7 +37,14 @@ PREAMBLE = (
     "the person who verified (approved) the plan. Deleting or overwriting a file does not purge "
     "copies held by SSD wear levelling, snapshots, backups or a network share's server."
 )
-LEVEL = {"delete": "logical deletion (below Clear)", "overwrite": "single overwrite (Clear)"}
+LEVEL = {
+    "delete": "logical deletion (below Clear)",
+    "overwrite": "single overwrite (Clear on magnetic disks only; not SSDs, snapshots, shares)",
+}
+NOTE_ESCAPES = (
+    "Characters the PDF fonts cannot show (outside Latin-1, and control characters such as "
+    "line breaks) are written as <U+XXXX>; the CSV certificate holds every path as it is."
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ def to_pdf(entries: Sequence[Entry], title: str, issued: str) -> bytes:
     pdf.multi_cell(
         0,
         5,
-        _latin(f"Issued {issued}. {PREAMBLE}"),
+        _latin(f"Issued {issued}. {PREAMBLE} {NOTE_ESCAPES}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -150,5 +157,8 @@ def to_pdf(entries: Sequence[Entry], title: str, issued: str) -> bytes:
 
 
 def _latin(text: object) -> str:
-    """Return text the core fonts can print (other characters become '?')."""
-    return str(text).encode("latin-1", "replace").decode("latin-1")
+    """Return text the core fonts can print, every other character as an unambiguous <U+XXXX>."""
+    return "".join(
+        c if (" " <= c <= "~" or "\xa0" <= c <= "\xff") and c != "<" else f"<U+{ord(c):04X}>"
+        for c in str(text)
+    )

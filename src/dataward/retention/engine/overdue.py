@@ -59,6 +59,7 @@ class Overdue:
     records: int
     note: str
     held_by: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # every category the location holds
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ def overdue(
         worst: tuple[int, str, Rule] | None = None
         for category in h.categories:
             rule = applicable(rules, client, category, h.kind, h.rel)
-            if rule is None or age <= rule.keep_days:
-                continue
+            if rule is None or rule.date_column or age <= rule.keep_days:
+                continue  # a date-column rule is judged by its rows (see measure)
             if worst is None or rule.keep_days < worst[0]:
                 worst = (rule.keep_days, category, rule)
         if worst is None:
@@ -102,7 +103,17 @@ def overdue(
         held = tuple(x.ref for x in holds if x.covers(h, now))
         out.append(
             Overdue(
-                h.location, h.rel, h.kind, category, days, age, h.size, h.records, rule.note, held
+                h.location,
+                h.rel,
+                h.kind,
+                category,
+                days,
+                age,
+                h.size,
+                h.records,
+                rule.note,
+                held,
+                h.categories,
             )
         )
     return sorted(out, key=lambda o: o.location)
@@ -111,20 +122,45 @@ def overdue(
 def duplicate_extracts(
     holdings: Sequence[Holding], fingerprints: Mapping[str, set[str]]
 ) -> list[Duplicate]:
-    """Return copies of one extract: same bytes, or the same set of sensitive values."""
+    """Return copies of one extract: same bytes, or the same set of sensitive values.
+
+    Locations linked by either test form one group (one extract); the first by path is its
+    original and every other member is one copy of it, so three copies of an extract are two
+    copies, never three pairs.
+    """
     by_path = {h.location: h for h in holdings if h.kind == "file"}
-    out: dict[tuple[str, str], Duplicate] = {}
+    parent = {p: p for p in by_path}
+
+    def top(p: str) -> str:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    def join(a: str, b: str) -> None:
+        ra, rb = sorted((top(a), top(b)))
+        parent[rb] = ra
+
     by_hash: dict[str, list[str]] = {}
     for h in by_path.values():
         if h.sha256 and h.records:
             by_hash.setdefault(h.sha256, []).append(h.location)
     for paths in by_hash.values():
-        first, *rest = sorted(paths)
+        for other in paths[1:]:
+            join(paths[0], other)
+    for a, b, _ in shared_values({k: v for k, v in fingerprints.items() if k in by_path}):
+        join(a, b)
+    groups: dict[str, list[str]] = {}
+    for p in sorted(by_path):
+        groups.setdefault(top(p), []).append(p)
+    out = []
+    for first, *rest in groups.values():
         for other in rest:
-            out[(first, other)] = Duplicate(
-                first, other, "same content", by_path[other].records, not by_path[other].approved
+            orig, copy = by_path[first], by_path[other]
+            same = bool(orig.sha256) and orig.sha256 == copy.sha256
+            shared = len(fingerprints.get(first, set()) & fingerprints.get(other, set()))
+            how = "same content" if same else "same sensitive values"
+            out.append(
+                Duplicate(first, other, how, copy.records if same else shared, not copy.approved)
             )
-    for a, b, shared in shared_values({k: v for k, v in fingerprints.items() if k in by_path}):
-        if (a, b) not in out:
-            out[(a, b)] = Duplicate(a, b, "same sensitive values", shared, not by_path[b].approved)
-    return sorted(out.values(), key=lambda d: (d.original, d.copy))
+    return sorted(out, key=lambda d: (d.original, d.copy))

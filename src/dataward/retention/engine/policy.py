@@ -13,9 +13,12 @@ A policy file is YAML:
         category: PCI
         keep_days: 0               # card data is not kept once authorised
 
+A rule with ``date_column`` judges each row of a spreadsheet or table by its own date (e.g.
+exit_date for "HR records seven years after exit"); `dataward retention measure` counts them.
+The client's own record (``retention_rules``) always applies too, as client-and-category rules.
+
 When several rules match a location, the most specific wins (a client over "*", then a path,
 then a location kind, then a category); among equally specific rules the shortest period wins.
-Without a policy file, each client's own record (``retention_rules``: category and days) applies.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from dataward.errors import ImportFileError
 
 CATEGORIES = ("PII", "PCI", "PHI", "CREDENTIALS", "FINANCIAL")
 KINDS = ("file", "table", "any")
-KEYS = {"client", "category", "keep_days", "location", "path", "note"}
+KEYS = {"client", "category", "keep_days", "location", "path", "note", "date_column", "day_first"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Rule:
     location: str = "any"
     path: str = ""
     note: str = ""
+    date_column: str = ""  # judge each row by this column's date, not the file's age
+    day_first: bool = True  # read 04/03/2019 as 4 March (set false for US month-first exports)
 
     def matches(self, client: str, category: str, kind: str, path: str) -> bool:
         """Return whether the rule applies to a location of a client holding a category."""
@@ -112,7 +117,7 @@ def _rule(entry: Any, n: int, where: str, clients: set[str]) -> Rule:
     at = f"{where}, policy {n}"
     if not isinstance(entry, dict):
         raise ImportFileError("must be a mapping of keys", at, "write it as key: value lines")
-    unknown = sorted(set(entry) - KEYS)
+    unknown = sorted(str(k) for k in set(entry) - KEYS)
     if unknown:
         raise ImportFileError(f"unknown key {unknown[0]!r}", at, f"use {', '.join(sorted(KEYS))}")
     client = str(entry.get("client", "")).strip().lower()
@@ -138,4 +143,9 @@ def _rule(entry: Any, n: int, where: str, clients: set[str]) -> Rule:
     if kind not in KINDS:
         raise ImportFileError("field 'location' must be file, table or any", at, "fix it")
     path = str(entry.get("path") or "").strip()
-    return Rule(client, category, days, kind, path, str(entry.get("note") or "").strip())
+    column = str(entry.get("date_column") or "").strip()
+    day_first = entry.get("day_first", True)
+    if not isinstance(day_first, bool):
+        raise ImportFileError("field 'day_first' must be true or false", at, "fix it")
+    note = str(entry.get("note") or "").strip()
+    return Rule(client, category, days, kind, path, note, column, day_first)
