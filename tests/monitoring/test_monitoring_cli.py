@@ -326,3 +326,18 @@ def test_a_failed_ingest_is_recorded_as_failed(  # type: ignore[no-untyped-def]
     assert cli("logs", "ingest", str(log), "--source", "s", "-w", w).code == 3
     (run,) = _json(cli("logs", "runs", "-f", "json", "-w", w))
     assert run["status"] == "failed"
+
+
+def test_a_growing_log_leaves_its_unfinished_last_line_for_later(
+    cli, w: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "live.jsonl"
+    first = event(_local(1, 10), "ana@bpo.example", "login")
+    second = event(_local(1, 11), "ana@bpo.example", "login")
+    path.write_text(first + "\n" + second[:40])  # the writer is half way through line 2
+    args = ("logs", "ingest", str(path), "--source", "live", "--client", "acme", "--growing")
+    (row,) = _json(cli(*args, "-f", "json", "-w", w))
+    assert (row["events"], row["malformed"]) == (1, 0)
+    path.write_text(first + "\n" + second + "\n")
+    (row,) = _json(cli(*args, "-f", "json", "-w", w))
+    assert (row["events"], row["malformed"], row["resumed_from_line"]) == (1, 0, 1)

@@ -211,3 +211,30 @@ def test_policy_file_rules_and_errors(cli, share, tmp_path: Path) -> None:  # ty
                           "policy 1", "keep_days")  # fmt: skip
     bad.write_text("policies:\n  - {client: nobody, category: PCI, keep_days: 1}\n")
     assert_one_line_error(cli("retention", "policy", "load", str(bad), "-w", w), "client")
+
+
+def test_other_clients_plans_and_holds_do_not_exist_for_a_scoped_user(
+    cli, share, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    w = share["w"]
+    (tmp_path / "o.json").write_text(json.dumps([{"slug": "other", "name": "Other"}]))
+    assert cli("clients", "import", str(tmp_path / "o.json"), "-w", w).code == 0
+    assert cli("users", "add", "oli", "--role", "manager", "--client", "other", "-w", w).code == 0
+    cli("retention", "plan", "--client", "acme", "-w", w, "--as", "ana")
+    cli("retention", "hold", "add", "--client", "acme", "--matter", "M", "--reason", "R", "-w", w)
+    for args, needle in (
+        (("retention", "show", "DP-0001"), "no disposal plan"),
+        (("retention", "approve", "DP-0001"), "no disposal plan"),
+        (("retention", "hold", "release", "LH-0001", "--reason", "x"), "no legal hold"),
+        (("retention", "overdue", "--client", "acme"), "no client 'acme'"),
+    ):
+        result = cli(*args, "-w", w, "--as", "oli")
+        assert_one_line_error(result, needle)
+        assert "acme" not in result.err or needle.startswith("no client")
+
+
+def test_an_absolute_policy_path_is_refused(cli, share, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "abs.yaml"
+    bad.write_text("policies:\n  - {client: acme, category: PCI, keep_days: 1, path: /srv/x/*}\n")
+    assert_one_line_error(cli("retention", "policy", "load", str(bad), "-w", share["w"]),
+                          "policy 1", "below the scanned root")  # fmt: skip

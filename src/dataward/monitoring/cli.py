@@ -55,6 +55,9 @@ def ingest(
         bool, typer.Option("--detect/--no-detect", help="Run the rules over the new events.")
     ] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    growing: Annotated[
+        bool, typer.Option(help="The log is still being written: leave an unfinished last line.")
+    ] = False,
     fmt: FormatOpt = Format.TABLE,
 ) -> None:
     """Ingest a log file into a source: normalise to ECS, mask, store, then run the rules.
@@ -95,7 +98,12 @@ def ingest(
         found = service.add_source(ws, source, client=client, mapping=spec)
         err.print(f"created log source {source!r} ({spec})")
     result = store.ingest(
-        ws, found, file, progress=progress and fmt is Format.TABLE, prune_after=False
+        ws,
+        found,
+        file,
+        progress=progress and fmt is Format.TABLE,
+        prune_after=False,
+        growing=growing,
     )
     if result.skipped:
         err.print(f"{path}: already ingested up to its end; nothing new")

@@ -27,6 +27,7 @@ from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.errors import DatawardError
 from dataward.monitoring.engine import ingest as parse
+from dataward.monitoring.engine.ingest.records import Complete
 from dataward.monitoring.engine.privacy import mask
 from dataward.monitoring.models import IngestRun, LogEvent, LogSource
 from dataward.output import err
@@ -82,11 +83,13 @@ def ingest(
     *,
     progress: bool = True,
     prune_after: bool = True,
+    growing: bool = False,
 ) -> IngestResult:
     """Ingest one file (None: standard input) into a source; resume an unfinished run.
 
     With ``prune_after`` the source's events past retention are deleted at the end; the CLI
-    prunes only after the rules have read the new events, so a backfill is judged first.
+    prunes only after the rules have read the new events, so a backfill is judged first. With
+    ``growing`` (a log still being written) a last line without its newline is left for later.
     """
     mapping = parse.load_mapping(source.mapping)
     location = "-" if path is None else str(path.resolve())
@@ -104,8 +107,9 @@ def ingest(
             writer.consume(parse.read_events(sys.stdin.buffer, mapping, now=ws.clock()), None)
         else:
             with path.open("rb") as fh, _bar(progress, size, run.offset) as bar:
+                view: Any = Complete(fh) if growing else fh
                 events = parse.read_events(
-                    fh, mapping, start=run.offset, start_line=run.lines, now=ws.clock()
+                    view, mapping, start=run.offset, start_line=run.lines, now=ws.clock()
                 )
                 writer.consume(events, bar)
     except KeyboardInterrupt:

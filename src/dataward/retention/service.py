@@ -11,7 +11,7 @@ from django.db import transaction
 
 from dataward.core import audit
 from dataward.core.clients import visible
-from dataward.core.engine.permissions import Action
+from dataward.core.engine.permissions import Action, may
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.errors import DatawardError
@@ -25,7 +25,7 @@ from dataward.retention.models import DisposalItem, DisposalPlan, LegalHold, Ret
 def client_of(ws: Workspace, slug: str, action: Action) -> Client:
     """Return a client (never the operation) the user may take the action on."""
     found = Client.objects.filter(slug=slug, kind="client").first()
-    if found is None:
+    if found is None or not may(ws.actor, Action.VIEW, found.slug):
         raise DatawardError(f"no client {slug!r}", "--client", "see `dataward clients list`")
     ws.require(action, found.slug)
     return found
@@ -112,7 +112,7 @@ def release_hold(ws: Workspace, ref: str, reason: str) -> LegalHold:
             .filter(ref=ref.strip().upper())
             .first()
         )
-        if hold is None:
+        if hold is None or not may(ws.actor, Action.VIEW, hold.client.slug):
             raise DatawardError(
                 f"no legal hold {ref!r}", "hold", "see `dataward retention hold list`"
             )
@@ -296,7 +296,8 @@ def plan_of(ws: Workspace, ref: str, action: Action = Action.VIEW) -> DisposalPl
         .filter(ref=ref.strip().upper())
         .first()
     )
-    if found is None:
+    if found is None or not may(ws.actor, Action.VIEW, found.client.slug):
+        # a plan of a client the user may not see does not exist for them
         raise DatawardError(f"no disposal plan {ref!r}", "plan", "see `dataward retention plans`")
     ws.require(action, found.client.slug)
     return found

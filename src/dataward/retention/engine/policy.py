@@ -143,6 +143,12 @@ def _rule(entry: Any, n: int, where: str, clients: set[str]) -> Rule:
     if kind not in KINDS:
         raise ImportFileError("field 'location' must be file, table or any", at, "fix it")
     path = str(entry.get("path") or "").strip()
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        raise ImportFileError(
+            "field 'path' is a glob below the scanned root, not an absolute path",
+            at,
+            "write it as e.g. exports/** or */disputes/*",
+        )
     column = str(entry.get("date_column") or "").strip()
     day_first = entry.get("day_first", True)
     if not isinstance(day_first, bool):

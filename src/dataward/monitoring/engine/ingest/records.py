@@ -103,3 +103,58 @@ def shape(value: object) -> str:
     digits = sum(ch.isdigit() for ch in text)
     letters = sum(ch.isalpha() for ch in text)
     return f"digits {digits}, letters {letters}"
+
+
+class Complete:
+    """A binary file seen only up to its last newline: a log still being written.
+
+    A line the writer has not finished (no newline yet) looks like a whole, shorter record; read
+    through this view, it is left for the next ingestion, which resumes before it.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.limit = last_newline(stream)
+
+    def seekable(self) -> bool:
+        """Return True: the view is over a regular file."""
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        """Seek within the file (the limit applies to reads)."""
+        return self.stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        """Return the file position."""
+        return self.stream.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        """Read at most up to the last newline."""
+        left = self.limit - self.stream.tell()
+        if left <= 0:
+            return b""
+        return self.stream.read(left if size < 0 else min(size, left))
+
+    def readline(self, size: int = -1) -> bytes:
+        """Read one line, never past the last newline."""
+        left = self.limit - self.stream.tell()
+        if left <= 0:
+            return b""
+        return self.stream.readline(left if size < 0 else min(size, left))
+
+
+def last_newline(stream: BinaryIO) -> int:
+    """Return the offset just after the file's last newline (0 when it has none)."""
+    end = stream.seek(0, 2)
+    pos = end
+    while pos > 0:
+        step = min(CHUNK, pos)
+        stream.seek(pos - step)
+        chunk = stream.read(step)
+        found = chunk.rfind(b"\n")
+        if found >= 0:
+            stream.seek(0)
+            return pos - step + found + 1
+        pos -= step
+    stream.seek(0)
+    return 0
