@@ -65,3 +65,18 @@ def test_a_policy_with_a_numeric_key_is_one_line_error(tmp_path: Path) -> None:
     path.write_text("policies:\n  - {client: '*', category: PCI, keep_days: 1, 7: x, zz: y}\n")
     with pytest.raises(ImportFileError, match="unknown key '7'"):
         policy.load(path, {"acme"})
+
+
+def test_the_pdf_preamble_is_printed_as_written() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from dataward.retention.engine.certificate import Entry, to_pdf
+
+    entry = Entry("DP-0001", 1, "acme", "/srv/a.csv", 10, "0" * 64, "delete", "2026-11-29", "ana",
+                  "max", "deleted; verified absent")  # fmt: skip
+    text = PdfReader(io.BytesIO(to_pdf([entry], "Certificate", "2026-11-29 10:00 UTC"))).pages[0]
+    words = text.extract_text()
+    assert "<U+XXXX>" in words
+    assert "<U+003C>" not in words

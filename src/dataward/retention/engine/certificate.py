@@ -111,7 +111,7 @@ def to_pdf(entries: Sequence[Entry], title: str, issued: str) -> bytes:
     pdf.multi_cell(
         0,
         5,
-        _latin(f"Issued {issued}. {PREAMBLE} {NOTE_ESCAPES}"),
+        f"Issued {issued}. {PREAMBLE} {NOTE_ESCAPES}",
         new_x="LMARGIN",
         new_y="NEXT",
     )
