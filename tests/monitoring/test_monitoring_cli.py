@@ -341,3 +341,28 @@ def test_a_growing_log_leaves_its_unfinished_last_line_for_later(
     path.write_text(first + "\n" + second + "\n")
     (row,) = _json(cli(*args, "-f", "json", "-w", w))
     assert (row["events"], row["malformed"], row["resumed_from_line"]) == (1, 0, 1)
+
+
+def test_rules_test_shows_what_a_rule_would_raise_without_storing(
+    cli, w: str, log: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    rule = tmp_path / "big_exports.yml"
+    rule.write_text("title: Exports over 3000\nname: acme_big_exports\n"
+                    "logsource: {category: file}\ndetection:\n"
+                    "  s: {event.action: export, record_count|gte: 3000}\n"
+                    "  condition: s\nlevel: high\n")  # fmt: skip
+    result = cli("rules", "test", str(log), "--rule", str(rule), "--client", "acme",
+                 "-f", "json", "-w", w)  # fmt: skip
+    rows = _json(result)
+    assert [(r["rule"], r["group"], r["events"], r["lines"]) for r in rows] == [
+        ("acme_big_exports", "rob@bpo.example", 1, "8")
+    ]
+    assert "1 malformed lines skipped" in result.err
+    everything = _json(cli("rules", "test", str(log), "--client", "acme", "-f", "json", "-w", w))
+    assert {r["rule"] for r in everything} == {
+        "bpo_mass_export", "bpo_off_hours_access", "bpo_failed_login_burst"
+    }  # fmt: skip
+    from dataward.monitoring.models import Alert, LogEvent
+
+    assert not LogEvent.objects.unscoped("test").exists()
+    assert not Alert.objects.unscoped("test").exists()

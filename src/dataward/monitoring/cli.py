@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dataward.cliutil import ClientOpt, FormatOpt, OutputOpt, workspace
+from dataward.cliutil import ClientOpt, FormatOpt, workspace
 from dataward.errors import DatawardError
 from dataward.output import Format, emit, err
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Log sources and ingestion into Elastic Common Schema events.")
 sources_app = typer.Typer(help="Declare log sources: mapping, systems covered, cadence.")
 app.add_typer(sources_app, name="sources")
-rules_app = typer.Typer(help="Sigma detection rules: list, run over stored events, export.")
 GUESS = {".jsonl": "ecs-jsonl", ".ndjson": "ecs-jsonl", ".json": "ecs-jsonl", ".log": "syslog"}
 SOURCE_COLUMNS = [
     "name",
@@ -37,10 +36,10 @@ MappingOpt = Annotated[
 
 def register(cli: typer.Typer) -> None:
     """Attach the logs, rules and alerts command groups."""
-    from dataward.monitoring import cli_alerts
+    from dataward.monitoring import cli_alerts, cli_rules
 
     cli.add_typer(app, name="logs")
-    cli.add_typer(rules_app, name="rules")
+    cli_rules.register(cli)
     cli_alerts.register(cli)
 
 
@@ -272,95 +271,3 @@ def _source_row(s: LogSource) -> dict[str, object]:
         "last_event_at": s.last_event_at,
         "last_ingest_at": s.last_ingest_at,
     }
-
-
-@rules_app.command("list")
-def rules_list(ctx: typer.Context, fmt: FormatOpt = Format.TABLE) -> None:
-    """List the rules in force (the shipped pack and the workspace's), and any that cannot run."""
-    ws = workspace(ctx)
-    from dataward.monitoring import service
-
-    rs = service.ruleset(ws)
-    rows = [
-        {
-            "rule": r.key,
-            "title": r.title,
-            "level": r.level,
-            "kind": "rule" if r.generate else "feeds a correlation",
-            "logsource": "/".join(x for x in (r.product, r.service, r.category) if x),
-            "origin": Path(r.origin).name,
-            "problem": "",
-        }
-        for r in rs.rules
-    ]
-    rows += [
-        {
-            "rule": c.key,
-            "title": c.title,
-            "level": c.level,
-            "kind": f"correlation {c.kind}",
-            "logsource": "",
-            "origin": Path(c.origin).name,
-            "problem": "",
-        }
-        for c in rs.correlations
-    ]
-    rows += [
-        {
-            "rule": "",
-            "title": b.title,
-            "level": "",
-            "kind": "cannot be evaluated",
-            "logsource": "",
-            "origin": b.origin,
-            "problem": b.reason,
-        }
-        for b in rs.broken
-    ]
-    for b in rs.broken:
-        err.print(f"{b.origin}: {b.title}: cannot be evaluated: {b.reason}")
-    emit(rows, ["rule", "title", "level", "kind", "logsource", "origin", "problem"], fmt, "Rules")
-
-
-@rules_app.command("run")
-def rules_run(
-    ctx: typer.Context,
-    client: ClientOpt = None,
-    full: Annotated[bool, typer.Option(help="Re-read every stored event.")] = False,
-    fmt: FormatOpt = Format.TABLE,
-) -> None:
-    """Run the rules over events not yet read (every stored event with --full)."""
-    ws = workspace(ctx)
-    from dataward.monitoring import service
-
-    with err.status("running the rules"):
-        results = service.detect(ws, client, full=full)
-    rows = [
-        {
-            "client": r.client,
-            "events_read": r.events,
-            "alerts_raised": r.raised,
-            "alerts_updated": r.updated,
-        }
-        for r in results
-    ]
-    emit(rows, ["client", "events_read", "alerts_raised", "alerts_updated"], fmt, "Rule run")
-
-
-@rules_app.command("export")
-def rules_export(
-    ctx: typer.Context,
-    target: Annotated[str, typer.Option(help="splunk or elasticsearch.")],
-    output: OutputOpt = None,
-) -> None:
-    """Convert the rules to a SIEM's query language with its pySigma backend."""
-    ws = workspace(ctx)
-    from dataward.monitoring import service
-    from dataward.monitoring.siem import export
-
-    text = export(service.ruleset(ws), target)
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {output}")
