@@ -366,3 +366,18 @@ def test_rules_test_shows_what_a_rule_would_raise_without_storing(
 
     assert not LogEvent.objects.unscoped("test").exists()
     assert not Alert.objects.unscoped("test").exists()
+
+
+def test_a_mapping_file_is_remembered_by_its_full_path(  # type: ignore[no-untyped-def]
+    cli, w: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mine.yaml").write_text("extends: ecs-jsonl\nname: mine\n")
+    (tmp_path / "a.jsonl").write_text(event(_local(1, 10), "ana@bpo.example", "login") + "\n")
+    monkeypatch.chdir(tmp_path)
+    args = ("logs", "ingest", "a.jsonl", "--source", "s", "--client", "acme")
+    assert cli(*args, "--mapping", "mine.yaml", "-w", w).code == 0
+    monkeypatch.chdir(Path(w))
+    (src,) = _json(cli("logs", "sources", "list", "-f", "json", "-w", w))
+    assert src["mapping"] == str(tmp_path / "mine.yaml")
+    again = cli("logs", "ingest", str(tmp_path / "a.jsonl"), "--source", "s", "-f", "json", "-w", w)
+    assert _json(again)[0]["events"] == 0

@@ -82,7 +82,7 @@ def ingest(
                 "--client",
                 "leave --client out, or name another source",
             )
-        if mapping and mapping != found.mapping:
+        if mapping and service.mapping_spec(mapping) != found.mapping:
             raise DatawardError(
                 f"source {source!r} reads its files with mapping {found.mapping!r}",
                 "--mapping",

@@ -41,6 +41,12 @@ def ruleset(ws: Workspace, extra: Sequence[Path] = ()) -> RuleSet:
     return load(rule_files([PACK, *conf.rule_folders, *extra]))
 
 
+def mapping_spec(mapping: str) -> str:
+    """Return how a source remembers its mapping: a shipped name, or a file's absolute path."""
+    path = Path(mapping)
+    return str(path.resolve()) if path.is_file() else mapping
+
+
 def add_source(
     ws: Workspace,
     name: str,
@@ -72,7 +78,7 @@ def add_source(
         source = found or LogSource(
             client=owner, name=name, created_at=ws.clock(), created_by=ws.actor.name
         )
-        source.mapping = str(mapping)
+        source.mapping = mapping_spec(mapping)
         source.product = spec.product or ""
         source.service = spec.service or ""
         source.systems = sorted({s.strip().lower() for s in systems if s.strip()}) or (
