@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import multiprocessing
 import os
 from collections import Counter
@@ -12,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -22,6 +21,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from dataward.core.locks import exclusive
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.discovery import store
@@ -107,24 +107,8 @@ def _one_scan_per_client(ws: Workspace, client: Client) -> Iterator[None]:
         f"another scan for client {client.slug} is running", "scan",
         "wait for it to finish (or stop it), then rerun",
     )  # fmt: skip
-    lock = ws.paths.root / f".scan-{client.pk}.lock"
-    with open(lock, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise busy from None
-        key = ADVISORY_BASE + client.pk
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-                if not cursor.fetchone()[0]:
-                    raise busy
-        try:
-            yield
-        finally:
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+    with exclusive(ws, f"scan-{client.pk}", ADVISORY_BASE + client.pk, busy):
+        yield
 
 
 def _run_locked(
