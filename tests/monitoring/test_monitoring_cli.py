@@ -381,3 +381,15 @@ def test_a_mapping_file_is_remembered_by_its_full_path(  # type: ignore[no-untyp
     assert src["mapping"] == str(tmp_path / "mine.yaml")
     again = cli("logs", "ingest", str(tmp_path / "a.jsonl"), "--source", "s", "-f", "json", "-w", w)
     assert _json(again)[0]["events"] == 0
+
+
+def test_a_utf16_export_is_refused_with_the_fix(cli, w: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "security.json"
+    path.write_text('[{"EventID": 4624}]', encoding="utf-16")  # with a BOM, as PowerShell 5
+    bare = tmp_path / "bare.jsonl"
+    bare.write_bytes('{"a": 1}\n'.encode("utf-16-le"))  # no BOM
+    for f in (path, bare):
+        result = cli("logs", "ingest", str(f), "--source", "dc", "--mapping", "windows-security",
+                     "-w", w)  # fmt: skip
+        assert_one_line_error(result, "UTF-16", "iconv")
+    assert _json(cli("logs", "sources", "list", "-f", "json", "-w", w)) == []  # nothing created

@@ -73,6 +73,10 @@ def ingest(
     file = None if path == "-" else Path(path)
     if file is not None and not file.is_file():
         raise DatawardError(f"no such file: {file}", "logs ingest", "check the path")
+    if file is not None:
+        from dataward.monitoring.store import refuse_utf16
+
+        refuse_utf16(file)
     known = LogSource.objects.unscoped("source names are unique").filter(name=source).exists()
     if known:
         found = service.source(ws, source)

@@ -67,6 +67,18 @@ def _identity(path: Path, length: int = HEAD) -> str:
     return f"sha256:{len(head)}:{hashlib.sha256(head).hexdigest()}"
 
 
+def refuse_utf16(path: Path) -> None:
+    """Refuse a UTF-16 file (Windows PowerShell's default) with the fix, not one error a line."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) == 4 and head[1::2] == b"\0\0"):
+        raise DatawardError(
+            "is UTF-16 text (Windows PowerShell writes it by default); logs are read as UTF-8",
+            str(path),
+            "convert it first, e.g. iconv -f UTF-16 -t UTF-8, or Out-File -Encoding utf8",
+        )
+
+
 def _same_file(path: Path, identity: str) -> bool:
     """Return whether the file starts with the bytes an earlier run recorded."""
     try:
@@ -95,6 +107,8 @@ def ingest(
     location = "-" if path is None else str(path.resolve())
     if path is not None and not path.is_file():
         raise DatawardError(f"no such file: {path}", "logs ingest", "check the path")
+    if path is not None:
+        refuse_utf16(path)
     run = _run(ws, source, location, path)
     result = IngestResult(source.name, location, run.pk, resumed_from_line=run.lines)
     size = path.stat().st_size if path is not None else 0
