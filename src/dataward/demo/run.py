@@ -94,6 +94,40 @@ def latest_failures(prefix: str) -> Iterator[tuple[Any, Any]]:
             yield client, result
 
 
+def area_outcome(
+    area: str,
+    prefix: str,
+    planted: list[dict[str, Any]],
+    matches: Callable[[dict[str, Any], Any, Any], bool],
+    shown: Callable[[str], str] = str,
+) -> AreaOutcome:
+    """Compare the latest failures of checks ``prefix*`` with an area's planted problems.
+
+    ``matches(problem, client, result)`` says whether a failure is that planted problem; a
+    failure that is none of them is a false alarm, named by client, check and ``shown`` subject.
+    """
+    found: set[str] = set()
+    alarms: set[str] = set()
+    for client, res in latest_failures(prefix):
+        hits = [p for p in planted if matches(p, client, res)]
+        found |= {p["id"] for p in hits}
+        if not hits:
+            alarms.add(f"{client.slug}: {res.check_id} on {shown(res.subject)}")
+    return AreaOutcome(area, tuple(sorted(found)), tuple(sorted(alarms)))
+
+
+def by_check_and_subject(problem: dict[str, Any], client: Any, res: Any) -> bool:
+    """The usual matcher: the failure's check and subject are the planted problem's."""
+    return same_check_and_subject(problem, res.check_id, res.subject)
+
+
+def same_check_and_subject(problem: dict[str, Any], check_id: str, subject: str) -> bool:
+    """Return whether a failure is the planted problem: its check (or an also-check), subject."""
+    expect = problem.get("expect", {})
+    checks = {expect.get("check"), *expect.get("also", [])}
+    return check_id in checks and subject == expect.get("subject")
+
+
 def verify(ctx: DemoContext) -> dict[str, Any]:
     """Compare what the installed packages raised with the manifest."""
     outcomes: list[AreaOutcome] = [o for batch in hook().demo_verify(ctx=ctx) for o in batch]

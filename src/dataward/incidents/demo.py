@@ -23,24 +23,18 @@ def import_estate(ctx: Any) -> None:
 
 def verify(ctx: Any) -> list[AreaOutcome]:
     """Return the governance plants the incidents checks found, and anything else they failed."""
-    from dataward.demo.run import latest_failures
+    from dataward.demo.run import area_outcome
 
     planted = [
         p
         for p in ctx.manifest["planted"]
         if p["area"] == "governance" and p["expect"]["check"].startswith(CHECK_PREFIX)
     ]
-    found: set[str] = set()
-    alarms: set[str] = set()
-    for client, res in latest_failures(CHECK_PREFIX):
-        hits = [p for p in planted if _matches(p, client.slug, res.check_id, res.subject)]
-        found |= {p["id"] for p in hits}
-        if not hits:
-            alarms.add(f"{client.slug}: {res.check_id} on {res.subject}")
-    return [AreaOutcome("governance", tuple(sorted(found)), tuple(sorted(alarms)))]
+    return [area_outcome("governance", CHECK_PREFIX, planted, _matches)]
 
 
-def _matches(problem: dict[str, Any], client: str, check_id: str, subject: str) -> bool:
+def _matches(problem: dict[str, Any], client: Any, res: Any) -> bool:
     """Return whether a failure is the planted problem: same client, check and subject."""
     expect = problem["expect"]
-    return (problem["client"], expect["check"], expect["subject"]) == (client, check_id, subject)
+    got = (client.slug, res.check_id, res.subject)
+    return (problem["client"], expect["check"], expect["subject"]) == got

@@ -63,20 +63,20 @@ def _show(ctx: Any) -> None:
 
 
 def verify(ctx: Any) -> list[AreaOutcome]:
-    """Return what the monitoring checks raised: planted problems found, anything else alarmed."""
-    from dataward.demo.run import latest_failures
+    """Return what the monitoring checks raised: planted problems found, anything else alarmed.
+
+    The logs name people by e-mail; the manifest by directory username.
+    """
+    from dataward.demo.run import area_outcome, same_check_and_subject
 
     planted = [p for p in ctx.manifest["planted"] if p["area"] == AREA]
-    found: set[str] = set()
-    alarms: set[str] = set()
     names = _usernames()
-    for client, res in latest_failures(CHECK_PREFIX):
+
+    def matches(problem: dict[str, Any], _: Any, res: Any) -> bool:
         subject = names.get(res.subject.lower(), res.subject)
-        hits = [p for p in planted if _matches(p, res.check_id, subject)]
-        found |= {p["id"] for p in hits}
-        if not hits:
-            alarms.add(f"{client.slug}: {res.check_id} on {res.subject}")
-    return [AreaOutcome(AREA, tuple(sorted(found)), tuple(sorted(alarms)))]
+        return same_check_and_subject(problem, res.check_id, subject)
+
+    return [area_outcome(AREA, CHECK_PREFIX, planted, matches)]
 
 
 def _usernames() -> dict[str, str]:
@@ -85,10 +85,3 @@ def _usernames() -> dict[str, str]:
 
     rows = DirectoryAccount.objects.unscoped("the demo oracle maps log names to accounts")
     return {e.lower(): u for e, u in rows.values_list("email", "username") if e}
-
-
-def _matches(problem: dict[str, Any], check_id: str, subject: str) -> bool:
-    """Return whether a failed result is the planted problem: same check, same account."""
-    expect = problem.get("expect", {})
-    checks = {expect.get("check"), *expect.get("also", [])}
-    return check_id in checks and subject.lower() == str(expect.get("subject")).lower()

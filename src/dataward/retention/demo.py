@@ -44,24 +44,17 @@ def dispose_demo(ctx: Any) -> None:
 
 def verify(ctx: Any) -> list[AreaOutcome]:
     """Return what the retention checks raised: planted problems found, anything else alarmed."""
-    from dataward.demo.run import latest_failures
+    from dataward.demo.run import area_outcome
 
     planted = [p for p in ctx.manifest["planted"] if p["area"] == AREA]
-    found: set[str] = set()
-    alarms: set[str] = set()
     estate = str(ctx.estate).rstrip("/") + "/"
-    for client, res in latest_failures(CHECK_PREFIX):
-        hits = [p for p in planted if _matches(p, res.check_id, res.subject)]
-        found |= {p["id"] for p in hits}
-        if not hits:
-            alarms.add(f"{client.slug}: {res.check_id} on {res.subject.removeprefix(estate)}")
-    return [AreaOutcome(AREA, tuple(sorted(found)), tuple(sorted(alarms)))]
+    return [area_outcome(AREA, CHECK_PREFIX, planted, _matches, lambda s: s.removeprefix(estate))]
 
 
-def _matches(problem: dict[str, Any], check_id: str, subject: str) -> bool:
+def _matches(problem: dict[str, Any], _: Any, res: Any) -> bool:
     """Return whether a failed result is the planted problem: same check, same file."""
     expect = problem.get("expect", {})
-    if check_id not in {expect.get("check"), *expect.get("also", [])}:
+    if res.check_id not in {expect.get("check"), *expect.get("also", [])}:
         return False
     wanted = expect.get("subject") or problem["where"]["path"]
-    return subject == wanted or subject.endswith("/" + wanted)
+    return bool(res.subject == wanted or res.subject.endswith("/" + wanted))

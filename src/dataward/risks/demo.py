@@ -41,23 +41,18 @@ def verify(ctx: Any) -> list[AreaOutcome]:
 
     A check names a risk by its dataward reference; the manifest by the register's own id.
     """
-    from dataward.demo.run import latest_failures
+    from dataward.demo.run import area_outcome
     from dataward.risks.models import Risk
 
     planted = [p for p in ctx.manifest["planted"] if p["expect"]["check"].startswith(PREFIX)]
-    found: set[str] = set()
-    alarms: set[str] = set()
-    for client, res in latest_failures(PREFIX):
+
+    def matches(problem: dict[str, Any], client: Any, res: Any) -> bool:
         risk = Risk.objects.for_client(client).filter(ref=res.subject).first()
         theirs = risk.external_ref if risk is not None else ""
         slug = None if client.is_operation else client.slug  # the manifest's client of a plant
-        hits = [
-            p
-            for p in planted
-            if (p["client"], p["expect"]["check"], p["expect"]["subject"])
-            == (slug, res.check_id, theirs)
-        ]
-        found |= {p["id"] for p in hits}
-        if not hits:
-            alarms.add(f"{client.slug}: {res.check_id} on {res.subject}")
-    return [AreaOutcome("governance", tuple(sorted(found)), tuple(sorted(alarms)))]
+        expect = problem["expect"]
+        return (problem["client"], expect["check"], expect["subject"]) == (
+            slug, res.check_id, theirs,
+        )  # fmt: skip
+
+    return [area_outcome("governance", PREFIX, planted, matches)]

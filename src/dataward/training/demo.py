@@ -43,25 +43,11 @@ def _show(ctx: Any) -> None:
 
 def verify(ctx: Any) -> list[AreaOutcome]:
     """Return what the training checks raised: planted problems found, anything else alarmed."""
-    from dataward.demo.run import latest_failures
+    from dataward.demo.run import area_outcome, by_check_and_subject
 
     planted = [
         p
         for p in ctx.manifest["planted"]
         if p["area"] == AREA and str(p["expect"].get("check", "")).startswith(CHECK_PREFIX)
     ]
-    found: set[str] = set()
-    alarms: set[str] = set()
-    for client, res in latest_failures(CHECK_PREFIX):
-        hits = [p for p in planted if _matches(p, res.check_id, res.subject)]
-        found |= {p["id"] for p in hits}
-        if not hits:
-            alarms.add(f"{client.slug}: {res.check_id} on {res.subject}")
-    return [AreaOutcome(AREA, tuple(sorted(found)), tuple(sorted(alarms)))]
-
-
-def _matches(problem: dict[str, Any], check_id: str, subject: str) -> bool:
-    """Return whether a failed result is the planted problem: same check, same subject."""
-    expect = problem.get("expect", {})
-    checks = {expect.get("check"), *expect.get("also", [])}
-    return check_id in checks and subject == expect.get("subject")
+    return [area_outcome(AREA, CHECK_PREFIX, planted, by_check_and_subject)]

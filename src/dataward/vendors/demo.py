@@ -25,7 +25,7 @@ def import_estate(ctx: Any) -> None:
 
 def verify(ctx: Any) -> list[AreaOutcome]:
     """Return which planted vendor problems the checks raised, and any other failure."""
-    from dataward.demo.run import latest_failures
+    from dataward.demo.run import area_outcome, by_check_and_subject
 
     planted = [
         p
@@ -33,19 +33,4 @@ def verify(ctx: Any) -> list[AreaOutcome]:
         if p["area"] == "governance"
         and str(p.get("expect", {}).get("check", "")).startswith(CHECK_PREFIX)
     ]
-    found: set[str] = set()
-    alarms: set[str] = set()
-    for client, res in latest_failures(CHECK_PREFIX):
-        hits = [p for p in planted if _matches(p, res.check_id, res.subject)]
-        found |= {p["id"] for p in hits}
-        if not hits:
-            alarms.add(f"{client.slug}: {res.check_id} on {res.subject}")
-    return [AreaOutcome("governance", tuple(sorted(found)), tuple(sorted(alarms)))]
-
-
-def _matches(problem: dict[str, Any], check_id: str, subject: str) -> bool:
-    """Return whether a failure is the planted problem: same check, same vendor."""
-    expect = problem.get("expect", {})
-    return check_id in {expect.get("check"), *expect.get("also", [])} and subject == expect.get(
-        "subject"
-    )
+    return [area_outcome("governance", CHECK_PREFIX, planted, by_check_and_subject)]
