@@ -29,7 +29,7 @@ def write(ws: Workspace, ref: str, output: Path, kind: str) -> int:
             plan.ref,
             i.seq,
             plan.client.slug,
-            f"{i.root.rstrip('/')}/{i.rel}",
+            i.path,
             i.size,
             i.sha256,
             plan.method,

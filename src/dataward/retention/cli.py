@@ -232,7 +232,7 @@ def show(
     rows = [
         {
             "seq": i.seq,
-            "path": f"{i.root.rstrip('/')}/{i.rel}",
+            "path": i.path,
             "size": i.size,
             "sha256": i.sha256,
             "category": i.category,

@@ -122,22 +122,17 @@ def _start(ws: Workspace, plan: DisposalPlan) -> DisposalPlan:
     return plan
 
 
-def _path(item: DisposalItem) -> str:
-    """Return the item's full path."""
-    return f"{item.root.rstrip('/')}/{item.rel}"
-
-
 def _held(ws: Workspace, plan: DisposalPlan, item: DisposalItem) -> list[str]:
     """Return the holds in force now that cover the item (every category it holds)."""
     cats = {item.category, *item.categories, *readers.categories_now(plan.client, item)}
-    holding = Holding(_path(item), item.rel, "file", tuple(sorted(cats)), 0, item.size, None)
+    holding = Holding(item.path, item.rel, "file", tuple(sorted(cats)), 0, item.size, None)
     now = ws.clock()
     return [h.ref for h in readers.holds(plan.client, active_only=True) if h.covers(holding, now)]
 
 
 def _rehearse(ws: Workspace, plan: DisposalPlan, item: DisposalItem) -> Step:
     """Return what executing would do to one item, touching nothing."""
-    path = _path(item)
+    path = item.path
     if item.status in ("disposed", "skipped"):
         return Step(item.seq, path, "done", f"already {item.status}: {item.outcome}")
     held = _held(ws, plan, item)
@@ -156,7 +151,7 @@ def _rehearse(ws: Workspace, plan: DisposalPlan, item: DisposalItem) -> Step:
 
 def _one(ws: Workspace, plan: DisposalPlan, item: DisposalItem) -> Step:
     """Execute one item (claimed first, so no other run handles it); return its step."""
-    path = _path(item)
+    path = item.path
     if item.status in ("disposed", "skipped"):
         return Step(item.seq, path, "done", f"already {item.status}: {item.outcome}")
     held = _held(ws, plan, item)
@@ -209,14 +204,14 @@ def _skip(ws: Workspace, plan: DisposalPlan, item: DisposalItem, why: str) -> St
             plan.client.slug,
             "disposal_item",
             f"{plan.ref}/{item.seq}",
-            detail={"path": _path(item), "reason": why},
+            detail={"path": item.path, "reason": why},
         )
-    return Step(item.seq, _path(item), "skip", why)
+    return Step(item.seq, item.path, "skip", why)
 
 
 def _done(ws: Workspace, plan: DisposalPlan, item: DisposalItem, how: str) -> Step:
     """Record a disposed item with its certificate facts and one audit event."""
-    path = _path(item)
+    path = item.path
     with transaction.atomic():
         item.status, item.outcome, item.disposed_at = "disposed", how, ws.clock()
         item.operator = ws.actor.name

@@ -75,6 +75,11 @@ class DisposalItem(ClientOwned):
     operator = models.CharField(max_length=150, blank=True)
     disposed_at = models.DateTimeField(null=True)
 
+    @property
+    def path(self) -> str:
+        """Return the item's full path (its root and the path below it)."""
+        return f"{self.root.rstrip('/')}/{self.rel}"
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["plan", "seq"], name="retention_item_uniq")]
 
