@@ -26,6 +26,10 @@ class Hookspecs:
         """Return the dotted paths of Django apps this plug-in adds."""
 
     @hookspec
+    def django_settings(self) -> dict[str, Any]:  # type: ignore[empty-body]
+        """Return Django settings this plug-in needs (e.g. the web UI's middleware and URLs)."""
+
+    @hookspec
     def register_commands(self, cli: typer.Typer) -> None:
         """Add command groups to the ``dataward`` command."""
 

@@ -52,6 +52,14 @@ def installed_apps() -> list[str]:
     return apps
 
 
+def extra_settings() -> dict[str, Any]:
+    """Return the settings every package asks for (the web package's middleware, URLs, ...)."""
+    merged: dict[str, Any] = {}
+    for extra in reversed(hook().django_settings()):  # core first, as apps are ordered
+        merged.update(extra)
+    return merged
+
+
 def activate(config: WorkspaceConfig, secret_key: str) -> None:
     """Point Django at this workspace's database, configuring Django on first use."""
     db = database_settings(config)
@@ -68,6 +76,7 @@ def activate(config: WorkspaceConfig, secret_key: str) -> None:
             TIME_ZONE="UTC",
             DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
             LOGGING_CONFIG=None,
+            **extra_settings(),
         )
         django.setup()
         return

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from dataward.core.engine.audit import (
     GENESIS,
@@ -140,15 +141,30 @@ def verify(ws: Workspace) -> VerifyReport:
     return verify_chain(events, ws.keyring, anchor)
 
 
+def visible_events(ws: Workspace, client: str | None = None) -> QuerySet[AuditEvent]:
+    """Return the events the actor may read, for one client or all in their scope.
+
+    Operation events (no client) are only for operation-wide users; raises when the actor
+    may not view the audit trail of the client (or of any client in scope).
+    """
+    from dataward.core.engine.permissions import Action
+
+    scoped = ws.actor.clients is not None and client is None
+    for target in sorted(ws.actor.clients or ()) if scoped else [client]:
+        ws.require(Action.VIEW_AUDIT, target)
+    rows = AuditEvent.objects.order_by("seq")
+    if client is not None:
+        return rows.filter(client=client)
+    if ws.actor.clients is not None:
+        return rows.filter(client__in=sorted(ws.actor.clients))
+    return rows
+
+
 def events(
     ws: Workspace, client: str | None = None, limit: int | None = None
 ) -> Iterator[AuditEvent]:
     """Yield events, newest last, for one client or (with an operation-wide scope) all."""
-    rows = AuditEvent.objects.order_by("seq")
-    if client is not None:
-        rows = rows.filter(client=client)
-    elif ws.actor.clients is not None:
-        rows = rows.filter(client__in=sorted(ws.actor.clients))
+    rows = visible_events(ws, client)
     if limit is not None:
         total = rows.count()
         rows = rows[max(0, total - limit) :]

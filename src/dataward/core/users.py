@@ -111,3 +111,24 @@ def check_password(username: str, password: str) -> bool:
     """Return True when the password matches the user's argon2 hash."""
     user = User.objects.filter(username=username, is_active=True).first()
     return bool(user and user.check_password(password))
+
+
+def set_password(ws: Workspace, username: str, password: str | None) -> User:
+    """Set (argon2) or remove a user's password; an admin's action, audited without the hash."""
+    ws.require(Action.MANAGE_USERS, None)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise DatawardError(f"no user {username!r}", "username", "see `dataward users list`")
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise DatawardError(" ".join(exc.messages), "password", "choose another") from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        detail = {"password": "set" if password else "removed"}
+        audit.record(ws, "user.password", None, "user", username, detail=detail)
+    return user
