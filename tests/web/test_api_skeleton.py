@@ -18,7 +18,8 @@ def test_token_reads_audit_events(served) -> None:  # type: ignore[no-untyped-de
     response = Client().get("/api/v1/audit/events?limit=5", HTTP_AUTHORIZATION=f"Bearer {text}")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] > 5 and len(body["items"]) == 5
+    assert body["count"] > 5
+    assert len(body["items"]) == 5
 
 
 def test_no_token_or_revoked_token_is_refused(served) -> None:  # type: ignore[no-untyped-def]
