@@ -72,6 +72,10 @@ def demo(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="table, json, jsonl or csv.")
     ] = Format.TABLE,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the dashboard with a sign-in link.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve (on 127.0.0.1).")] = 8000,
 ) -> None:
     """Generate the estate into a workspace, import it, run every check, print a summary."""
     if ctx.invoked_subcommand is not None:
@@ -82,6 +86,8 @@ def demo(
     root = Path(chosen) if chosen else temp / "workspace"  # type: ignore[operator]
     try:
         code = _run_demo(root, seed, _as_of(as_of), verify, fmt)
+        if serve and code == 0:
+            _serve(root, port)
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
@@ -91,6 +97,25 @@ def demo(
     else:
         err.print("the temporary workspace was removed; pass --workspace DIR to keep it")
     raise typer.Exit(code)
+
+
+def _serve(root: Path, port: int) -> None:
+    """Serve the demo workspace on loopback and print one-time sign-in links for demo users."""
+    from dataward.core.workspace import open_workspace
+    from dataward.web import links
+    from dataward.web.server import run
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAWARD_")}
+    ws = open_workspace(root, env)
+    url = f"http://127.0.0.1:{port}"
+    manager = url + links.create(ws, "demo-manager", minutes=60)
+    admin = url + links.create(ws, "demo-admin", minutes=60)
+    banner = (
+        f"dataward is serving the demo at {url}/ (Ctrl-C stops it)\n"
+        f"  sign in as demo-manager (one-time link): {manager}\n"
+        f"  or as demo-admin, who must enrol an authenticator app (TOTP) first: {admin}"
+    )
+    run(ws, "127.0.0.1", port, workers=2, banner=banner)
 
 
 def _run_demo(root: Path, seed: int, as_of: date | None, verify: bool, fmt: Format) -> int:

@@ -51,6 +51,12 @@ def verify(user: Any, token: str) -> TOTPDevice | None:
     return None
 
 
+def throttled(user: Any, pending: TOTPDevice | None) -> bool:
+    """Return True when django-otp makes the user wait after wrong codes (doubling delays)."""
+    devices = [pending] if pending is not None else list(devices_for_user(user, confirmed=True))
+    return any(not d.verify_is_allowed()[0] for d in devices)
+
+
 def confirm(device: TOTPDevice, token: str) -> bool:
     """Confirm a pending device when the code from the app matches it."""
     token = token.strip().replace(" ", "")

@@ -64,7 +64,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     enrolling = not mfa.has_device(user)
     form = CodeForm(request.POST or None)
     device = mfa.pending_device(user) if enrolling else None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and mfa.throttled(user, device):
+        form.add_error("code", "too many wrong codes; wait a few seconds and try again")
+    elif request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         if device is not None and mfa.confirm(device, code):
             matched = device
