@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/access_bench.py
 	$(BIN)/python bench/governance_bench.py
 	$(BIN)/python bench/training_bench.py
+	$(BIN)/python bench/web_bench.py
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -56,7 +57,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 migrations: $(STAMP)
-	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls discovery access risks training vendors incidents devices encryption
+	DJANGO_SETTINGS_MODULE=dataward.settings_typecheck $(BIN)/django-admin makemigrations core controls discovery access risks training vendors incidents devices encryption monitoring retention web
 
 docs: $(STAMP)
 	COLUMNS=100 $(BIN)/python -m dataward.clidoc docs/cli.md

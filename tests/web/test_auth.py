@@ -58,6 +58,7 @@ def test_analyst_must_enrol_totp_before_any_page(served) -> None:  # type: ignor
     page = browser.get("/login/mfa/")
     assert b"<svg" in page.content  # the QR code, drawn locally
     assert b"Set up your authenticator" in page.content
+    assert page["Cache-Control"] == "no-store"  # it shows the new secret
     wrong = browser.post("/login/mfa/", {"code": "000000"})
     assert b"not valid" in wrong.content
     device = TOTPDevice.objects.get(user__username="demo-analyst", confirmed=False)
@@ -149,6 +150,24 @@ def test_one_time_link_works_once_and_get_does_not_burn_it(served) -> None:  # t
     assert browser.get("/audit/").status_code == 200
     again = Client().post(path)
     assert again.status_code == 400
+
+
+def test_link_used_twice_at_once_signs_in_only_one(served, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two requests with one link: the one whose delete removes nothing must not sign in."""
+    from dataward.web import links
+    from dataward.web.app import served as state
+    from dataward.web.models import SignInLink
+
+    assert state.ws is not None
+    text = links.create(state.ws, "demo-auditor", minutes=5).split("/")[-2]
+    original = SignInLink.delete
+
+    def other_request_wins(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        SignInLink.objects.filter(pk=self.pk).delete()  # it read the link too, and deleted first
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignInLink, "delete", other_request_wins)
+    assert links.redeem(state.ws, text) is None
 
 
 def test_link_for_an_mfa_role_still_asks_for_totp(served) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from dataward.access.engine import types as t
 from dataward.access.models import ReviewCampaign, ReviewItem
@@ -282,3 +283,45 @@ def verify_revocations(
             item.verified, item.verified_at = ok, now
             item.save(update_fields=["verified", "verified_at"])
     return {"revocations_done": done, "revocations_missing": missing} if done or missing else {}
+
+
+def campaigns(clients: Iterable[Client], counted: bool = False) -> QuerySet[ReviewCampaign]:
+    """Return the clients' campaigns, each with its client, as a query.
+
+    With ``counted``, each also carries count_items, count_pending and count_revoke (what
+    progress() returns), read in the same query: a listing costs one query, not one a campaign.
+    """
+    chosen = list(clients)
+    rows = ReviewCampaign.objects.for_clients(chosen).select_related("client")
+    if not counted:
+        return rows
+    from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    def count(*decisions: str) -> Coalesce:
+        items = ReviewItem.objects.for_clients(chosen).filter(campaign=OuterRef("pk"))
+        items = items.filter(decision__in=decisions) if decisions else items
+        n = items.order_by().values("campaign").annotate(n=Count("id")).values("n")
+        return Coalesce(Subquery(n, output_field=IntegerField()), Value(0))
+
+    counts = {"count_items": count(), "count_pending": count("pending"),
+              "count_revoke": count("revoke", "modify")}  # fmt: skip
+    annotated: QuerySet[ReviewCampaign] = rows.annotate(**counts)
+    return annotated
+
+
+def progress(camp: ReviewCampaign) -> dict[str, int]:
+    """Return a campaign's item count, undecided items and revocations, in one query."""
+    from django.db.models import Count, Q
+
+    rows = ReviewItem.objects.for_client(camp.client).filter(campaign=camp).order_by()
+    return rows.aggregate(
+        items=Count("id"),
+        pending=Count("id", filter=Q(decision="pending")),
+        revoke=Count("id", filter=Q(decision__in=("revoke", "modify"))),
+    )
+
+
+def items_query(client: Client, camp: ReviewCampaign) -> QuerySet[ReviewItem]:
+    """Return the campaign's items in number order as a query, for paging in the database."""
+    return ReviewItem.objects.for_client(client).filter(campaign=camp).order_by("number")

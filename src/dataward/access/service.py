@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.db.models import QuerySet
+
 from dataward.access import readers, store
 from dataward.access.engine import types as t
 from dataward.core import audit
@@ -225,3 +227,75 @@ def confirm_link(ws: Workspace, username: str, employee_id: str) -> None:
         audit.record(
             ws, "access.link.confirm", None, "account", username, after={"employee_id": employee_id}
         )
+
+
+VIOLATION_STATUSES = ("fail", "warning", "error", "excepted")
+
+
+def rule_ids() -> list[str]:
+    """Return the id of every access rule (the check it backs), sorted."""
+    from dataward.access.engine.evaluate import CLIENT_RULES, OPERATION_RULES
+
+    return sorted(set(CLIENT_RULES) | set(OPERATION_RULES))
+
+
+def stored_violations(ws: Workspace, slug: str | None) -> QuerySet[Any]:
+    """Return what the access checks found wrong in each scope's latest stored assessment.
+
+    One client when ``slug`` is given, else every visible client (and the operation, for
+    operation-wide users). Unlike violation_rows it reads stored results (as of the last
+    `dataward assess`), so it costs a few queries however many identities the workspace holds.
+    """
+    from dataward.controls.models import Assessment, CheckResult
+    from dataward.core.clients import visible
+    from dataward.core.engine.permissions import may
+
+    whole = [ensure_operation(ws)] if may(ws.actor, Action.VIEW, None) else []
+    clients = [get(ws, slug)] if slug else [*whole, *visible(ws)]
+    latest = []
+    for client in clients:
+        ws.require(Action.VIEW, None if client.is_operation else client.slug)
+        runs = Assessment.objects.for_client(client).order_by("-started_at", "-id")
+        run = runs.values_list("id", flat=True).first()
+        if run is not None:
+            latest.append(run)
+    rows = CheckResult.objects.for_clients(clients).filter(
+        assessment_id__in=latest, check_id__in=rule_ids(), status__in=VIOLATION_STATUSES
+    )
+    return rows.select_related("client")
+
+
+def people_query(ws: Workspace, slug: str | None) -> QuerySet[Any]:
+    """Return the roster (or one client's people) as a query, for paging in the database."""
+    import json
+
+    from dataward.access.models import Person
+
+    client = _client(ws, slug)
+    ws.require(Action.VIEW, None if client.is_operation else client.slug)
+    rows = Person.objects.for_client(ensure_operation(ws))
+    if not client.is_operation:  # clients is a JSON list: match the quoted slug in its text
+        rows = rows.filter(clients__icontains=json.dumps(client.slug))
+    return rows
+
+
+def directory_query(ws: Workspace) -> QuerySet[Any]:
+    """Return every directory account as stored (operation-wide users), for paging in the database.
+
+    account_rows also resolves each account's person and the client it matters to; that reads
+    the whole workforce and the client's grants, so the web pages list the stored rows instead.
+    """
+    from dataward.access.models import DirectoryAccount
+
+    ws.require(Action.VIEW, None)
+    return DirectoryAccount.objects.for_client(ensure_operation(ws))
+
+
+def entitlement_query(ws: Workspace, slug: str) -> QuerySet[Any]:
+    """Return the permissions held on one client's systems, for paging in the database."""
+    from dataward.access.models import Entitlement
+
+    client = get(ws, slug)
+    if client.is_operation:
+        raise DatawardError("entitlements belong to a client", "--client", "name the client")
+    return Entitlement.objects.for_client(client)

@@ -8,10 +8,13 @@ expires.
 from __future__ import annotations
 
 import hashlib
+import tempfile
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from dataward.controls.models import Attestation
@@ -137,3 +140,68 @@ def rows(ws: Workspace, client: Client, due: bool = False) -> list[dict[str, Any
             }
         )
     return out
+
+
+MAX_UPLOADS = 20
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes per name; CJK takes 3 bytes a character
+
+
+def history(ws: Workspace, client: Client, control_id: str) -> list[Attestation]:
+    """Return every attestation of one control for the client, newest first."""
+    ws.require(Action.VIEW, None if client.is_operation else client.slug)
+    rows = Attestation.objects.for_client(client).filter(control_id=control_id.upper())
+    return list(rows.order_by("-attested_at", "-id"))
+
+
+def upload_name(name: str | None) -> str:
+    """Return an uploaded file's own name, without folders or control characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    clean = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
+    stem, dot, ext = clean.rpartition(".")
+    if not dot or len(ext.encode()) > 16:
+        stem, dot, ext = clean, "", ""
+    room = MAX_NAME_BYTES - len(dot.encode()) - len(ext.encode())
+    short = stem.encode()[:room].decode(errors="ignore").strip()  # cut by bytes, keep the type
+    return (short + dot + ext if short else "") or "evidence"
+
+
+def add_uploaded(
+    ws: Workspace,
+    client: Client,
+    control_id: str,
+    statement: str,
+    uploads: Sequence[UploadedFile[bytes]],
+    expires: date | None = None,
+) -> Attestation:
+    """Record an attestation whose evidence files were uploaded (web or API), as `add` does."""
+    ws.require(Action.APPROVE, None if client.is_operation else client.slug)
+    if len(uploads) > MAX_UPLOADS:
+        raise DatawardError(
+            f"{len(uploads)} files attached", "evidence", f"attach at most {MAX_UPLOADS}"
+        )
+    folder = evidence_dir(ws)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".upload-") as tmp:
+        paths = [_receive(upload, Path(tmp) / str(n)) for n, upload in enumerate(uploads)]
+        return add(ws, client, control_id, statement, paths, expires)
+
+
+def _receive(upload: UploadedFile[bytes], folder: Path) -> Path:
+    """Write one upload into its own folder under its own name, refusing empty or large files."""
+    name = upload_name(upload.name)
+    if (upload.size or 0) > MAX_FILE:
+        raise DatawardError(f"is larger than {MAX_FILE // 2**20} MB", name, "attach a smaller file")
+    folder.mkdir(mode=0o700)
+    target = folder / name
+    written = 0
+    with target.open("wb") as fh:
+        for chunk in upload.chunks():
+            written += len(chunk)
+            if written > MAX_FILE:
+                raise DatawardError(
+                    f"is larger than {MAX_FILE // 2**20} MB", name, "attach a smaller file"
+                )
+            fh.write(chunk)
+    if written == 0:
+        raise DatawardError("is empty", name, "attach the evidence file itself")
+    return target

@@ -17,7 +17,7 @@ from dataward.devices import readers, store
 from dataward.devices.engine.judge import Entry, judging, place
 from dataward.devices.engine.policy import Policy
 from dataward.devices.engine.rules import FAIL, RULES, UNKNOWN, Verdict, judge
-from dataward.devices.engine.types import REMOTE, DeviceImport
+from dataward.devices.engine.types import ON_SITE, REMOTE, UNKNOWN_PLACE, DeviceImport
 from dataward.errors import DatawardError
 
 KINDS = ("intune", "jamf", "mdm-csv", "osquery", "collector")
@@ -244,3 +244,75 @@ def obligations(ws: Workspace, today: date) -> list[Obligation]:
             )
         )  # fmt: skip
     return out
+
+
+_LISTING: dict[Any, Any] = {}
+_LISTING_KEEP = 4  # scopes kept: each holds every row of its devices (~1 KB a device)
+
+
+def listing(ws: Workspace, slug: str | None) -> list[dict[str, Any]]:
+    """Return list_rows (every current device in scope) with each row's recorded state ``id``.
+
+    For the web pages: judging 50,000 devices takes seconds, so the rows are kept per scope and
+    day until readers.linked reads a new snapshot (an import, a roster or policy change).
+    Filter the result for failing or remote devices; do not change it.
+    """
+    op = ensure_operation(ws)
+    allowed = user_scopes(ws, slug)
+    items, policy, _ = readers.linked(op)
+    if _LISTING.get("items") is not items:
+        _LISTING.clear()
+        _LISTING.update(items=items, ids=_state_ids(op, items))
+    key = (tuple(allowed), ws.clock().date())
+    if key not in _LISTING:
+        if len(_LISTING) >= _LISTING_KEEP + 2:
+            _LISTING.pop(next(k for k in list(_LISTING) if k not in ("items", "ids")), None)
+        with paused_gc():
+            rows = _list(items, policy, allowed, key[1], failing=False, remote=False)
+        ids = _LISTING["ids"]
+        _LISTING[key] = [{**r, "id": ids.get((r["source"], r["device"]))} for r in rows]
+    return list(_LISTING[key])
+
+
+def _state_ids(op: Client, items: tuple[Entry, ...]) -> dict[tuple[str, str], int]:
+    """Return the current recorded state's id of each entry, by (source, label)."""
+    from dataward.devices.models import DeviceState
+
+    current = DeviceState.objects.for_client(op).filter(valid_to__isnull=True)
+    ids = {(src, key): pk for pk, src, key in current.values_list("id", "source", "key")}
+    return {(e.source, e.label): ids[(e.source, e.device.key)] for e in items
+            if (e.source, e.device.key) in ids}  # fmt: skip
+
+
+def state_doc(ws: Workspace, ident: int, on: date | None = None) -> dict[str, Any]:
+    """Return what `devices show` says about the device of one recorded state, in its source."""
+    from dataward.devices.models import DeviceState
+    from dataward.devices.show import show
+
+    states = DeviceState.objects.for_client(ensure_operation(ws)).filter(id=ident)
+    found = states.values_list("name", "source").first()
+    if found is not None:
+        for doc in show(ws, found[0], on):
+            if doc["source"] == found[1]:
+                return doc
+    raise DatawardError(f"no device state {ident}", "devices", "see the device list")
+
+
+def pick(rows: list[dict[str, Any]], state: str = "", rule: str = "", where: str = "") -> list[Any]:
+    """Keep listing rows failing (or unknown on, or passing) every rule, failing one, or at a place.
+
+    ``state`` is failing, unknown or passing; ``rule`` a short rule name (SHORT); ``where`` remote,
+    on site or unknown. An empty or unknown value keeps every row.
+    """
+    keep = {
+        "failing": lambda r: bool(r["failing"]),
+        "unknown": lambda r: bool(r["unknown"]),
+        "passing": lambda r: not r["failing"] and not r["unknown"],
+    }.get(state)
+    if keep is not None:
+        rows = [r for r in rows if keep(r)]
+    if rule in SHORT.values():
+        rows = [r for r in rows if rule in r["failing"]]
+    if where in (REMOTE, ON_SITE, UNKNOWN_PLACE):
+        rows = [r for r in rows if r["location"] == where]
+    return rows

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Count, QuerySet, Sum
+
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.discovery.engine.inventory import approved_for
@@ -205,3 +207,58 @@ def write_xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], path: Pat
     from dataward.output import write_xlsx as write
 
     write(rows, columns, path, "Inventory")
+
+
+def _owned(model: type[Any], clients: Sequence[Client]) -> QuerySet[Any]:
+    """Return a client-owned model's rows of these clients.
+
+    When they are every client, ask for "all but the operation's rows": the same rows, but
+    without a long IN list the database walks an index in the page's sort order and stops after
+    one page instead of sorting every client's rows (1,000,000 findings: 400 ms -> 1 ms).
+    """
+    wanted = {c.pk for c in clients}
+    kinds = dict(Client.objects.values_list("pk", "kind"))
+    if wanted and wanted == {pk for pk, kind in kinds.items() if kind == "client"}:
+        operation = [pk for pk, kind in kinds.items() if kind != "client"]
+        every = model.objects.unscoped("every client is in scope; the operation's rows are not")
+        return every.exclude(client_id__in=operation)  # type: ignore[no-any-return]
+    return model.objects.for_clients(clients)  # type: ignore[no-any-return]
+
+
+def _present(rows: QuerySet[InventoryItem]) -> QuerySet[InventoryItem]:
+    """Leave out the rows of locations gone since: few, so this reads no location row per item."""
+    gone = Location.objects.unscoped("ids of gone locations, to leave out of scoped rows")
+    return rows.exclude(location_id__in=gone.filter(present=False).values("pk"))
+
+
+def inventory_items(clients: Sequence[Client]) -> QuerySet[InventoryItem]:
+    """Return the inventory rows of these clients' present locations, as a query (for tables)."""
+    return _present(_owned(InventoryItem, clients)).select_related("location", "client")
+
+
+def is_approved(item: InventoryItem) -> bool:
+    """Return whether an inventory row's location is approved for its category (as listed)."""
+    return approved_for(display(item.location), item.category, item.client.approved_locations)
+
+
+def inventory_totals(clients: Sequence[Client]) -> list[dict[str, Any]]:
+    """Return per client and category the present locations holding it and its findings."""
+    rows = _present(InventoryItem.objects.for_clients(clients))
+    grouped = rows.values("client_id", "category").annotate(
+        locations=Count("location", distinct=True), count=Sum("count")
+    )
+    return [dict(row) for row in grouped.order_by("client_id", "category")]
+
+
+def finding_rows(clients: Sequence[Client], location: Location | None = None) -> QuerySet[Finding]:
+    """Return the findings of these clients (or of one of their locations), as a query."""
+    rows = _owned(Finding, clients)
+    if location is not None:
+        rows = rows.filter(location=location)
+    return rows.select_related("location", "client")
+
+
+def location_of(clients: Sequence[Client], pk: int) -> Location | None:
+    """Return one location of these clients by id, or None (out of scope reads as missing)."""
+    found: Location | None = Location.objects.for_clients(clients).filter(pk=pk).first()
+    return found

@@ -188,3 +188,48 @@ def playbook_rows(ws: Workspace) -> list[dict[str, Any]]:
         {"name": b.name, "title": b.title, "tasks": len(b.tasks), "source": b.source}
         for b in library.playbooks(ws).values()
     ]
+
+
+def visible(ws: Workspace, *, pk: int | None = None, ref: str | None = None) -> Incident | None:
+    """Return the incident with this id or reference if the user may see it, else None."""
+    rows = Incident.objects.for_client(ensure_operation(ws))
+    found: Incident | None = rows.filter(pk=pk).first() if pk is not None else None
+    if ref is not None:
+        found = rows.filter(ref=ref.strip().upper()).first()
+    if found is None:
+        return None
+    if not (scope.sees_all(ws) or scope.visible_clients(ws, scope.affected(found))):
+        return None
+    return found
+
+
+def listing(
+    ws: Workspace, slug: str | None = None, only_open: bool = False
+) -> list[dict[str, Any]]:
+    """Return ``incident_rows`` with each incident's id (for links)."""
+    rows = incident_rows(ws, slug, only_open)
+    refs = [r["ref"] for r in rows]
+    ids = dict(
+        Incident.objects.for_client(ensure_operation(ws))
+        .filter(ref__in=refs)
+        .values_list("ref", "pk")
+    )
+    return [r | {"pk": ids[r["ref"]]} for r in rows]
+
+
+def clock_board(ws: Workspace, incident: Incident) -> list[dict[str, Any]]:
+    """Return the incident's visible clocks: deadline, time left or late, and how each was met."""
+    now = ws.clock()
+    clients = scope.visible_clients(ws, scope.affected(incident))
+    hours = {c.slug: c.breach_notification_hours for c in clients}
+    out = []
+    for c in clocks_of(ws, clients, [incident]):
+        state = c.state(now)
+        out.append(
+            {"client": c.client, "rule": c.rule, "audience": c.audience, "title": c.title,
+             "due_at": stamp(c.due_at), "state": state, "settled": state in SETTLED,
+             "left": "" if state in SETTLED else left(c.due_at, now),
+             "notified_at": stamp(c.notified_at), "decision": c.decision,
+             "contract_hours": hours.get(c.client)}
+        )  # fmt: skip
+    return out

@@ -13,14 +13,14 @@ from pathlib import Path
 from django.db import transaction
 
 from dataward.core.clients import ensure_operation
-from dataward.core.engine.permissions import Action, Role
+from dataward.core.engine.permissions import Action, Role, may
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.errors import DatawardError
 from dataward.incidents import library, scope, store
 from dataward.incidents.engine.clocks import NOT_REQUIRED, clock_state
-from dataward.incidents.engine.register import SEVERITIES, ImpactSpec
-from dataward.incidents.engine.when import stamp
+from dataward.incidents.engine.register import SEVERITIES, ImpactSpec, parse_impact
+from dataward.incidents.engine.when import parse_instant, stamp
 from dataward.incidents.engine.workflow import CLOSED, move_kind
 from dataward.incidents.models import Impact, Incident, IncidentTask, NotificationClock
 
@@ -294,3 +294,70 @@ def notify(
             state=state,
         )
     return state
+
+
+def intake(
+    ws: Workspace, *, title: str, severity: str, clients: Sequence[str] = (),
+    categories: Sequence[str] = (), records: str | int | None = None,
+    personal_data: bool | None = None, detected_at: str = "", occurred_at: str = "",
+    description: str = "", handler: str = "", playbooks: Sequence[str] = (),
+) -> Incident:  # fmt: skip
+    """Report an incident from a form: times as text (UTC unless an offset), playbooks by name.
+
+    Categories and records apply to each client given without its own (as the CLI's
+    --category and --records do). Only playbooks in force are accepted, never a file path.
+    """
+    now = ws.clock()
+    detected = parse_instant(detected_at, "detected at", now=now) if detected_at.strip() else None
+    occurred = parse_instant(occurred_at, "occurred at", now=now) if occurred_at.strip() else None
+    known = library.playbooks(ws)
+    if any(p not in known for p in playbooks):
+        raise DatawardError(
+            "no playbook of that name in force", "playbooks", f"use {', '.join(known)}"
+        )
+    if len(handler.strip()) > 254:
+        raise DatawardError("the handler is too long", "handler", "use up to 254 characters")
+    count = _records(str(records).strip() if records is not None else "", "records")
+    cats = tuple(c.strip().upper() for c in categories if c.strip())
+    specs = []
+    for value in (c.strip() for c in clients if c.strip()):
+        parts = value.split(":")
+        if len(parts) == 3:  # SLUG:CATEGORIES:RECORDS; parse_impact takes any Unicode digit
+            _records(parts[2].strip(), "client")
+        spec = parse_impact(value, "client")
+        in_view(ws, spec.client)
+        chosen = spec.categories or cats
+        parse_impact(f"{spec.client}:{','.join(chosen)}", "data categories")  # validates names
+        specs.append(
+            ImpactSpec(spec.client, chosen, count if spec.records is None else spec.records)
+        )
+    return report(
+        ws, title=title, severity=severity.strip().lower(), impacts=specs, detected_at=detected,
+        occurred_at=occurred, description=description, handler=handler, playbooks=list(playbooks),
+        personal_data=personal_data,
+    )  # fmt: skip
+
+
+MAX_RECORDS = 2**31 - 1  # what the database's integer column holds
+
+
+def _records(text: str, where: str) -> int | None:
+    """Return a record count typed as text (None when empty); digits 0-9 only, within range."""
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_RECORDS:
+        raise DatawardError(
+            "records must be a whole number", where, "use digits 0-9; leave it empty if unknown"
+        )
+    return int(text)
+
+
+def in_view(ws: Workspace, slug: str) -> str:
+    """Return the slug when the user may see that client; else the error an unknown slug gets.
+
+    Keeps a client-scoped user from telling another client's slug (refused) from a made-up
+    one (unknown): both get this same line, so form fields reveal no other client.
+    """
+    if not may(ws.actor, Action.VIEW, slug.strip()):
+        raise DatawardError("no such client in your scope", "client", "pick one of your clients")
+    return slug.strip()

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from dataward.core import audit
 from dataward.core.clients import visible
-from dataward.core.engine.permissions import Action
-from dataward.core.models import Client
+from dataward.core.engine.permissions import Action, may
+from dataward.core.models import AuditEvent, Client, User
+from dataward.core.users import to_principal
 from dataward.core.workspace import Workspace
 from dataward.errors import DatawardError
 from dataward.monitoring import detection, settings, store
 from dataward.monitoring.engine import ingest as parse
 from dataward.monitoring.engine.rules import PACK, RuleSet, load, rule_files
-from dataward.monitoring.models import STATES, Alert, LogSource
+from dataward.monitoring.models import STATES, Alert, LogEvent, LogSource
 
 #: Which states an alert may move to from each state.
 MOVES = {
@@ -320,3 +323,60 @@ def _audit(ws: Workspace, found: Alert, before: dict[str, str], action: str) -> 
         },
         detail={"reason": found.reason} if found.reason else None,
     )
+
+
+def alert_rows(ws: Workspace, client: str | None) -> QuerySet[Alert]:
+    """Return the alerts of one client or every visible one, as a query (for tables)."""
+    rows = Alert.objects.for_clients(_targets(ws, client, Action.VIEW))
+    return rows.select_related("client")
+
+
+def assignees(found: Alert) -> list[str]:
+    """Return the active users who may triage this alert's client."""
+    slug = None if found.client.is_operation else found.client.slug
+    users = User.objects.filter(is_active=True).prefetch_related("clients").order_by("username")
+    return [u.username for u in users if may(to_principal(u), Action.TRIAGE, slug)]
+
+
+def assign_user(ws: Workspace, ref: str, username: str) -> Alert:
+    """Give an alert to a dataward user who may triage its client (empty: nobody)."""
+    found = alert(ws, ref, Action.TRIAGE)
+    if username.strip() and username.strip() not in assignees(found):
+        raise DatawardError(
+            f"no active user of that name may triage {found.ref}",
+            "assignee",
+            "pick an active user with the triage right on its client",
+        )
+    return assign(ws, ref, username)
+
+
+def alert_events(found: Alert) -> list[dict[str, Any]]:
+    """Return the alert's evidence with what each stored event says (masked at ingest)."""
+    ids = [e["event"] for e in found.evidence if isinstance(e.get("event"), int)]
+    rows = LogEvent.objects.for_client(found.client).filter(pk__in=ids)
+    stored = {r["pk"]: r for r in rows.values("pk", "category", "action", "user_name")}
+    return [
+        e | stored.get(e.get("event"), {"action": "(no longer stored)"}) for e in found.evidence
+    ]
+
+
+def alert_history(ws: Workspace, found: Alert) -> list[AuditEvent]:
+    """Return the alert's audit events, when the user may read that client's audit trail."""
+    slug = None if found.client.is_operation else found.client.slug
+    if not _may(ws, Action.VIEW_AUDIT, slug):
+        return []
+    rows = audit.visible_events(ws, slug) if slug else audit.visible_events(ws).filter(client="")
+    return list(rows.filter(object_type="alert", object_id=found.ref))
+
+
+def triage_backlog(ws: Workspace, client: str | None = None) -> dict[str, dict[str, Any]]:
+    """Return per client slug (and ``operation``) the alerts new or investigating, and oldest."""
+    from django.db.models import Count, Min
+
+    waiting = Alert.objects.for_clients(_targets(ws, client, Action.VIEW))
+    counts = waiting.filter(state__in=("new", "investigating")).values_list("client__slug", "state")
+    out: dict[str, dict[str, Any]] = {}
+    for slug, state, n, oldest in counts.annotate(n=Count("id"), at=Min("created_at")).order_by():
+        row = out.setdefault(slug, {"new": 0, "investigating": 0, "oldest": oldest})
+        row[state], row["oldest"] = n, min(row["oldest"], oldest)
+    return out

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, QuerySet, Sum
 
 from dataward.core import audit
 from dataward.core.clients import visible
@@ -352,3 +353,19 @@ def plans(ws: Workspace, slug: str | None) -> list[DisposalPlan]:
 def items(plan: DisposalPlan) -> list[DisposalItem]:
     """Return a plan's items in order."""
     return list(DisposalItem.objects.for_client(plan.client).filter(plan=plan).order_by("seq"))
+
+
+def item_rows(plan: DisposalPlan) -> QuerySet[DisposalItem]:
+    """Return a plan's items as a query (sorted and paged in the database), in order."""
+    return DisposalItem.objects.for_client(plan.client).filter(plan=plan).order_by("seq")
+
+
+def totals(found: list[DisposalPlan]) -> dict[int, tuple[int, int]]:
+    """Return each plan's number of items and planned bytes, by plan id."""
+    rows = (
+        DisposalItem.objects.for_clients({p.client for p in found})
+        .filter(plan__in=found)
+        .values("plan")
+        .annotate(count=Count("id"), size=Sum("size"))
+    )
+    return {r["plan"]: (r["count"], r["size"] or 0) for r in rows}

@@ -253,3 +253,20 @@ def heat_map(ws: Workspace, slug: str | None, residual: bool = False) -> list[sc
             li, im = r.residual_likelihood, r.residual_impact
         points.append((r.ref, li, im))
     return scoring.heat_map(points)
+
+
+def heat_counts(ws: Workspace, slug: str | None = None) -> list[scoring.Cell]:
+    """Return the 5 x 5 heat map of risks not closed, counted in the database (cells carry no refs).
+
+    For dashboards over large registers; ``heat_map`` lists each cell's refs as well.
+    """
+    from django.db.models import Count
+
+    open_risks = Risk.objects.for_clients(visible_clients(ws, slug)).exclude(status="closed")
+    counts = open_risks.values_list("likelihood", "impact").annotate(n=Count("id")).order_by()
+    found = {(li, im): n for li, im, n in counts}
+    return [
+        scoring.Cell(li, im, found.get((li, im), 0), ())
+        for li in reversed(scoring.LEVELS)
+        for im in scoring.LEVELS
+    ]

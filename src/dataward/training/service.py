@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -234,3 +235,53 @@ def obligations(ws: Workspace, today: date) -> list[Obligation]:
             )
         )
     return out
+
+
+_REUSED: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+_REUSED_LOCK = threading.Lock()
+REUSED_VIEWS = 2  # about 45 MB each for 50,000 people
+
+
+def status_rows_reused(ws: Workspace, slug: str | None) -> list[dict[str, Any]]:
+    """Return ``status_rows(ws, slug)``, recomputed only after a change or on a new day.
+
+    For the web pages, which page, filter and sort 100,000 rows at every click. Every change
+    moves the audit trail's head, so the head keys the kept copy. Do not modify the rows.
+    """
+    from dataward.core.models import AuditHead
+
+    if slug:
+        get(ws, slug)  # exists and may be viewed, checked on every call
+    else:
+        ws.require(Action.VIEW, None)
+    head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    key = (str(ws.paths.root), ws.config.database_url, slug, ws.clock().date(), head)
+    with _REUSED_LOCK:
+        rows = _REUSED.get(key)
+    if rows is None:
+        rows = status_rows(ws, slug)
+        with _REUSED_LOCK:
+            while len(_REUSED) >= REUSED_VIEWS:
+                _REUSED.pop(next(iter(_REUSED)))
+            _REUSED[key] = rows
+    return rows
+
+
+def course_counts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return per course of status rows: people, how many in each state, never completed.
+
+    Keys are the states with underscores (``due_soon``), so templates can name them.
+    """
+    from dataward.training.engine.status import STATES
+
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        c = out.setdefault(
+            r["course"],
+            {"course": r["course"], "title": r["title"], "people": 0, "never_completed": 0}
+            | {s.replace(" ", "_"): 0 for s in STATES},
+        )
+        c["people"] += 1
+        c[r["state"].replace(" ", "_")] += 1
+        c["never_completed"] += r["last_completed"] is None
+    return sorted(out.values(), key=lambda c: c["course"])

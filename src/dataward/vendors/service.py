@@ -10,6 +10,7 @@ from dataward.core.engine.obligations import Obligation
 from dataward.core.engine.permissions import Action
 from dataward.core.workspace import Workspace
 from dataward.vendors import diligence, records
+from dataward.vendors.engine import questionnaire as q
 from dataward.vendors.engine.model import VendorFacts
 from dataward.vendors.models import Vendor, VendorReview
 
@@ -159,3 +160,42 @@ def obligations(ws: Workspace, today: date) -> list[Obligation]:
         client = v.clients[0] if len(v.clients) == 1 else None
         out.append(Obligation("vendor review", v.name, title, v.owner, due, client))
     return out
+
+
+def register_rows(ws: Workspace, client: str | None = None) -> list[dict[str, Any]]:
+    """Return every vendor the user may see, offboarded too, with its id and questionnaire score.
+
+    ``questionnaire_done`` counts the questions the vendor's tier requires that are answered
+    with no gap (unanswered, bad answer, evidence missing); ``score`` is that share in percent
+    (None when its tier requires none); ``gaps`` counts every gap.
+    """
+    if client:
+        get(ws, client)  # exists and may be viewed
+    template, today = q.load_template(), ws.clock().date()
+    rows = []
+    for v, f in _pairs(ws, records.visible(ws)):
+        if client and client not in v.clients:
+            continue
+        required = [x.id for x in template.questions if x.required(f)]
+        gaps = {g.question for g in q.gaps(template, f, today)}
+        done = sum(1 for x in required if x not in gaps)
+        rows.append(
+            {
+                **_row(ws, v, f, today),
+                "id": v.pk,
+                "services": list(v.services),
+                "dpa_date": v.dpa_date,
+                "questionnaire_done": done,
+                "questionnaire_required": len(required),
+                "score": round(100 * done / len(required)) if required else None,
+                "gaps": len(gaps),
+                "answered_on": f.answered_on,
+            }
+        )
+    return rows
+
+
+def name_of(ws: Workspace, pk: int) -> str | None:
+    """Return the name of the vendor with this id when the acting user may see it, else None."""
+    v = Vendor.objects.for_client(ensure_operation(ws)).filter(pk=pk).first()
+    return v.name if v is not None and records.may_view(ws, v) else None

@@ -43,7 +43,9 @@ def redeem(ws: Workspace, text: str) -> User | None:
         link = SignInLink.objects.select_for_update().filter(digest=digest).first()
         if link is None:
             return None
-        link.delete()
+        deleted, _ = link.delete()
+        if not deleted:  # another request used it between our read and our delete (SQLite)
+            return None
         if link.expires_at <= ws.clock() or not link.user.is_active:
             return None
         return link.user

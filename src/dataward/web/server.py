@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
@@ -30,7 +31,10 @@ class DatawardServer(BaseApplication):  # type: ignore[misc]
         from dataward.web.app import serve
 
         serve(self.ws)
-        return get_wsgi_application()
+        application = get_wsgi_application()
+        gc.collect()
+        gc.freeze()  # start-up objects leave the collector's view: no long pauses on requests
+        return application
 
 
 def options(host: str, port: int, workers: int) -> dict[str, Any]:
@@ -43,6 +47,7 @@ def options(host: str, port: int, workers: int) -> dict[str, Any]:
         "timeout": 120,
         "graceful_timeout": 20,
         "limit_request_line": 8190,
+        "forwarder_headers": "",  # never take SCRIPT_NAME or PATH_INFO from a request header
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",

@@ -14,6 +14,7 @@ THIRD_PARTY_APPS = [
     "axes",
     "django_htmx",
     "ninja",
+    "mozilla_django_oidc",
     "dataward.web",
 ]
 
@@ -84,6 +85,7 @@ def web_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "AUTHENTICATION_BACKENDS": [
             "axes.backends.AxesStandaloneBackend",
             "django.contrib.auth.backends.ModelBackend",
+            "dataward.web.auth.oidc.DatawardOIDCBackend",  # inert unless DATAWARD_OIDC_ISSUER
         ],
         "LOGIN_URL": "/login/",
         "LOGIN_REDIRECT_URL": "/",
@@ -125,6 +127,8 @@ def oidc_settings(env: dict[str, str]) -> dict[str, Any]:
     issuer = env.get("DATAWARD_OIDC_ISSUER", "").rstrip("/")
     return {
         "DATAWARD_OIDC_ENABLED": bool(issuer),
+        "DATAWARD_OIDC_ISSUER": issuer,
+        "DATAWARD_OIDC_USERNAME_CLAIM": env.get("DATAWARD_OIDC_USERNAME_CLAIM", ""),
         "OIDC_RP_CLIENT_ID": env.get("DATAWARD_OIDC_CLIENT_ID", ""),
         "OIDC_RP_CLIENT_SECRET": env.get("DATAWARD_OIDC_CLIENT_SECRET", ""),
         "OIDC_RP_SIGN_ALGO": env.get("DATAWARD_OIDC_SIGN_ALGO", "RS256"),
@@ -134,5 +138,10 @@ def oidc_settings(env: dict[str, str]) -> dict[str, Any]:
         "OIDC_OP_JWKS_ENDPOINT": env.get("DATAWARD_OIDC_JWKS_ENDPOINT", ""),
         "OIDC_RP_SCOPES": "openid email profile",
         "OIDC_CREATE_USER": False,
+        "OIDC_USE_PKCE": True,
+        "OIDC_TIMEOUT": 10,
+        "OIDC_AUTHENTICATE_CLASS": "dataward.web.auth.oidc.StartView",
+        "OIDC_CALLBACK_CLASS": "dataward.web.auth.oidc.CallbackView",
+        "AXES_WHITELIST_CALLABLE": "dataward.web.auth.oidc.not_a_password_guess",
         "LOGOUT_REDIRECT_URL": "/login/",
     }

@@ -209,8 +209,14 @@ def export(request: HttpRequest, table: Table, fmt: str) -> HttpResponse | Strea
 
 
 def _xlsx_safe(value: str) -> str:
-    """Keep spreadsheet apps from running a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    """Keep spreadsheet apps from running a cell as a formula (plain numbers stay numbers)."""
+    if value[:1] not in ("=", "+", "-", "@", "\t", "\r"):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
 
 
 def _csv_lines(table: Table, rows: Iterable[Any]) -> Iterator[str]:

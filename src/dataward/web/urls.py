@@ -6,6 +6,7 @@ import importlib
 from functools import cache
 from types import ModuleType
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -35,6 +36,8 @@ def _patterns() -> list[URLPattern | URLResolver]:
         path("healthz", healthz, name="healthz"),
         path("api/", api.urls),
     ]
+    if getattr(settings, "DATAWARD_OIDC_ENABLED", False):  # DATAWARD_OIDC_ISSUER is set
+        patterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
     for module in page_modules():
         patterns.append(path("", include((module.urlpatterns, module.__name__.rsplit(".")[-1]))))
     return patterns

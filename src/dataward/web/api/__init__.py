@@ -7,9 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 
 from dataward.core.workspace import Workspace
@@ -17,6 +19,24 @@ from dataward.errors import DatawardError, PermissionDeniedError
 from dataward.plugins import walk_modules
 from dataward.web import tokens
 from dataward.web.app import served
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MAX_LIMIT = 10_000
+MAX_OFFSET = 2**53  # far below what SQLite and PostgreSQL take as OFFSET (a larger one was a 500)
+
+
+class Paged(LimitOffsetPagination):
+    """``?limit=&offset=`` pagination with bounds: use it instead of LimitOffsetPagination."""
+
+    class Input(Schema):
+        """The query parameters, validated (out of range: 422 with the bound)."""
+
+        limit: int = Field(100, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Cap the limit as the Input does."""
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
 
 
 class TokenAuth(HttpBearer):
@@ -30,6 +50,10 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         row, principal = found
+        if row.read_only and request.method not in SAFE_METHODS:  # even where a route forgets
+            raise PermissionDeniedError(
+                "this token is read-only", "token", "create a token that writes"
+            )
         request.ws = replace(served.ws, actor=principal, warnings=[])  # type: ignore[attr-defined]
         request.read_only = row.read_only  # type: ignore[attr-defined]
         return row
@@ -92,6 +116,14 @@ def _denied(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(Http404)
 def _missing(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _problem(request, 404, "NotFound", "not found", None)
+
+
+@api.exception_handler(DataError)
+def _unstorable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    from dataward.web.middleware import LOGGER, UNSTORABLE
+
+    LOGGER.warning("refused a value the database cannot store: %s", exc)
+    return _problem(request, 400, "BadRequest", UNSTORABLE, None)
 
 
 @api.exception_handler(AuthenticationError)

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dataward.core import audit
-from dataward.web.api import api_ws
+from dataward.web.api import Paged, api_ws
 
 router = Router(tags=["audit"])
 
@@ -28,7 +28,7 @@ class AuditEventOut(Schema):
 
 
 @router.get("/events", response=list[AuditEventOut])
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_events(request: HttpRequest, client: str | None = None) -> Any:
     """List audit events, oldest first, for one client or every client in scope."""
     return audit.visible_events(api_ws(request), client or None)

@@ -85,7 +85,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         "qr": mfa.qr_svg(device) if device else "",
         "secret": _base32(device.bin_key) if device else "",
     }
-    return render(request, "web/mfa.html", context)
+    response = render(request, "web/mfa.html", context)
+    response["Cache-Control"] = "no-store"  # it may show the new authenticator's secret
+    return response
 
 
 def _base32(key: bytes) -> str:
