@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -90,10 +89,9 @@ def server(demo_ws: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def shots() -> Path:
-    """Return the folder screenshots go to (emptied first)."""
+    """Return the folder screenshots go to."""
     folder = Path(os.environ.get("DATAWARD_SCREENSHOTS", "build/screenshots"))
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)  # two test processes may both write here
     return folder
 
 
@@ -128,7 +126,9 @@ def _code(secret_text: str) -> str:
     return f"{totp(key):06d}"
 
 
-def test_sign_in_with_totp_enrolment(page: Any, server: str, shots: Path) -> None:
+@pytest.fixture(scope="module")
+def admin(page: Any, server: str, shots: Path) -> Any:
+    """Sign demo-admin in through TOTP enrolment, once per test process (xdist splits modules)."""
     page.goto(server + "/")
     assert "/login/" in page.url
     page.screenshot(path=str(shots / "00-sign-in.png"))
@@ -142,11 +142,18 @@ def test_sign_in_with_totp_enrolment(page: Any, server: str, shots: Path) -> Non
     page.fill("input[name=code]", _code(secret))
     page.click("button[type=submit]:has-text('Confirm')")
     page.wait_for_url(server + "/")
-    assert page.locator("header .who").inner_text().startswith("demo-admin")
-    assert not page.problems, page.problems
+    return page
 
 
-def test_every_menu_page_renders_without_errors(page: Any, server: str, shots: Path) -> None:
+def test_sign_in_with_totp_enrolment(admin: Any, server: str) -> None:
+    admin.goto(server + "/audit/")
+    assert admin.url == server + "/audit/"  # signed in: no detour to /login/
+    assert admin.locator("header .who").inner_text().startswith("demo-admin")
+    assert not admin.problems, admin.problems
+
+
+def test_every_menu_page_renders_without_errors(admin: Any, server: str, shots: Path) -> None:
+    page = admin
     links = page.locator("nav.menu a")
     targets = [
         (links.nth(i).inner_text(), links.nth(i).get_attribute("href"))
@@ -157,13 +164,15 @@ def test_every_menu_page_renders_without_errors(page: Any, server: str, shots: P
         response = page.goto(server + href)
         assert response is not None
         assert response.status == 200, f"{label} {href} -> {response.status}"
+        assert page.url == server + href, f"{label}: redirected to {page.url}"
         assert page.locator("h1").count() >= 1, label
         name = label.lower().replace(" ", "-")
         page.screenshot(path=str(shots / f"{number:02d}-{name}.png"), full_page=True)
     assert not page.problems, page.problems
 
 
-def test_table_sort_and_filter_through_htmx(page: Any, server: str) -> None:
+def test_table_sort_and_filter_through_htmx(admin: Any, server: str) -> None:
+    page = admin
     page.goto(server + "/audit/")
     first = page.locator("table.data tbody tr").first.inner_text()
     page.click("table.data th a:has-text('#')")
@@ -172,7 +181,8 @@ def test_table_sort_and_filter_through_htmx(page: Any, server: str) -> None:
     assert not page.problems, page.problems
 
 
-def test_review_decision_one_click_and_in_bulk(page: Any, server: str, shots: Path) -> None:
+def test_review_decision_one_click_and_in_bulk(admin: Any, server: str, shots: Path) -> None:
+    page = admin
     page.goto(server + "/access/reviews/")
     page.click(".start-campaign summary")
     page.select_option(".start-campaign select[name=client]", "northbank")
@@ -195,7 +205,8 @@ def test_review_decision_one_click_and_in_bulk(page: Any, server: str, shots: Pa
     assert not page.problems, page.problems
 
 
-def test_alert_triage(page: Any, server: str, shots: Path) -> None:
+def test_alert_triage(admin: Any, server: str, shots: Path) -> None:
+    page = admin
     page.goto(server + "/alerts/")
     page.locator("table.data tbody tr a").first.click()
     page.wait_for_selector("select[name=state]")
@@ -207,7 +218,8 @@ def test_alert_triage(page: Any, server: str, shots: Path) -> None:
     assert not page.problems, page.problems
 
 
-def test_incident_intake(page: Any, server: str, shots: Path) -> None:
+def test_incident_intake(admin: Any, server: str, shots: Path) -> None:
+    page = admin
     page.goto(server + "/incidents/new/")
     page.fill("input[name=title]", "Browser test: export sent to a personal mailbox")
     page.check("input[name=client][value=telora]")
