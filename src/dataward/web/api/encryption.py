@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from dataward.encryption import endpoints, registers, service
 from dataward.web.api import Paged, api_ws
-from dataward.web.api.alerts import client_param
+from dataward.web.api._shared import client_param
 
 router = Router(tags=["encryption"])
 OBJECTS: dict[str, tuple[type[Any], dict[str, str]]] = {}

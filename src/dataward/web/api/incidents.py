@@ -12,7 +12,7 @@ from dataward.incidents import queries, service
 from dataward.incidents.engine.when import parse_instant
 from dataward.incidents.models import Impact, Incident
 from dataward.web.api import Paged, api_ws
-from dataward.web.api.alerts import client_param, json_body, read_body
+from dataward.web.api._shared import client_param, json_body, read_body
 
 router = Router(tags=["incidents"])
 # An incident belongs to the operation; who may see it follows the clients it affects.
