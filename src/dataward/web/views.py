@@ -6,10 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from dataward.core.engine.permissions import Action, may
 from dataward.core.models import Client
@@ -57,6 +58,29 @@ def selected_client(request: HttpRequest, action: Action = Action.VIEW) -> Clien
     """Return the client chosen by ``?client=`` (404 outside scope), or None for all in scope."""
     slug = request.GET.get("client", "")
     return client_or_404(request_ws(request), slug, action) if slug else None
+
+
+def write_then_redirect(
+    request: HttpRequest,
+    back: str,
+    act: Callable[[], str],
+    show_refusal: Callable[[str], HttpResponseBase],
+) -> HttpResponseBase:
+    """Run one write by POST, then redirect to ``back`` with its message (GET just redirects).
+
+    A refused write (a DatawardError other than a permission) re-renders the page with its one
+    line and status 400; a permission refusal propagates (403).
+    """
+    if request.method != "POST":
+        return redirect(back)
+    try:
+        done = act()
+    except PermissionDeniedError:
+        raise
+    except DatawardError as exc:
+        return show_refusal(exc.line())
+    messages.success(request, done)
+    return redirect(back)
 
 
 def error_page(request: HttpRequest, exc: DatawardError) -> HttpResponse:

@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 
 from dataward.core.engine.permissions import Action, may
 from dataward.core.workspace import Workspace
-from dataward.errors import DatawardError, PermissionDeniedError
 from dataward.incidents import queries as incident_queries
 from dataward.incidents.engine.register import SEVERITIES
 from dataward.monitoring import service
@@ -22,7 +20,7 @@ from dataward.monitoring.models import STATES, Alert
 from dataward.web import tables
 from dataward.web.app import request_ws
 from dataward.web.nav import MenuItem
-from dataward.web.views import clients_for, page, selected_client
+from dataward.web.views import clients_for, page, selected_client, write_then_redirect
 
 MENU = MenuItem("Alerts", "alerts:index", Action.VIEW, order=50)
 OBJECTS = {name: (Alert, {"pk": "pk"}) for name in ("detail", "triage", "assign", "escalate")}
@@ -128,17 +126,12 @@ def _write(
 ) -> HttpResponseBase:
     """Run one triage action by POST, then redirect; a refused action shows its one line."""
     found = _alert(request, pk)
-    back = reverse("alerts:detail", args=[found.pk])
-    if request.method != "POST":
-        return redirect(back)
-    try:
-        done = act(request_ws(request), found)
-    except PermissionDeniedError:
-        raise
-    except DatawardError as exc:
-        return _show(request, found, exc.line(), status=400)
-    messages.success(request, done)
-    return redirect(back)
+    return write_then_redirect(
+        request,
+        reverse("alerts:detail", args=[found.pk]),
+        lambda: act(request_ws(request), found),
+        lambda line: _show(request, found, line, status=400),
+    )
 
 
 @page(Action.TRIAGE)

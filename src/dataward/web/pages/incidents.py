@@ -23,7 +23,7 @@ from dataward.incidents.models import Impact, Incident
 from dataward.web import tables
 from dataward.web.app import request_ws, visible_clients
 from dataward.web.nav import MenuItem, can_use
-from dataward.web.views import clients_for, page, selected_client
+from dataward.web.views import clients_for, page, selected_client, write_then_redirect
 
 MENU = MenuItem("Incidents", "incidents:index", Action.VIEW, order=55)
 # An incident belongs to the operation; who may see it follows the clients it affects.
@@ -169,17 +169,12 @@ def _write(
 ) -> HttpResponseBase:
     """Run one change by POST, then redirect; a refused change shows its one line."""
     incident = _incident(request, pk)
-    back = reverse("incidents:detail", args=[incident.pk])
-    if request.method != "POST":
-        return redirect(back)
-    try:
-        done = act(request_ws(request), incident)
-    except PermissionDeniedError:
-        raise
-    except DatawardError as exc:
-        return _show(request, incident, exc.line(), status=400)
-    messages.success(request, done)
-    return redirect(back)
+    return write_then_redirect(
+        request,
+        reverse("incidents:detail", args=[incident.pk]),
+        lambda: act(request_ws(request), incident),
+        lambda line: _show(request, incident, line, status=400),
+    )
 
 
 @page(Action.TRIAGE)
