@@ -49,6 +49,16 @@ def scan(
     exclude: Annotated[list[str], typer.Option(help="Skip paths matching this glob.")] = [],  # noqa: B006
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores).")] = 0,
     full: Annotated[bool, typer.Option(help="Rescan files even when unchanged.")] = False,
+    scheduler: Annotated[
+        str,
+        typer.Option(
+            help="Scan files on this Dask scheduler (tcp://HOST:8786 or tls://…); every worker "
+            "must see the folders at the same paths."
+        ),
+    ] = "",
+    workers: Annotated[
+        int, typer.Option(help="Scan files on a local Dask cluster of this many processes.")
+    ] = 0,
     sample_rows: Annotated[
         int, typer.Option(help="Rows read per database table (0: every row).")
     ] = 1000,
@@ -64,8 +74,13 @@ def scan(
     """
     out_fmt = _format(fmt, ("table", "json", "jsonl", "csv"))
     entities = _entities(entity)
-    if jobs < 0 or sample_rows < 0:
-        raise typer.BadParameter("must be 0 or more", param_hint="--jobs/--sample-rows")
+    if jobs < 0 or sample_rows < 0 or workers < 0:
+        raise typer.BadParameter("must be 0 or more", param_hint="--jobs/--sample-rows/--workers")
+    if scheduler and workers:
+        raise typer.BadParameter(
+            "give a scheduler address or a number of local workers, not both",
+            param_hint="--scheduler/--workers",
+        )
     ws = workspace(ctx)
     from dataward.core.engine.permissions import Action
     from dataward.discovery import report
@@ -77,7 +92,7 @@ def scan(
     req = ScanRequest(
         targets, tuple(include), tuple(exclude), jobs, full, sample_rows or None,
         ScanOptions(entities=entities, regions=report.regions(target_client)),
-        progress=err.is_terminal,
+        progress=err.is_terminal, scheduler=scheduler, workers=workers,
     )  # fmt: skip
     run_id, counts = run_scan(ws, target_client, req)
     err.print(report.counts_line(counts))

@@ -25,6 +25,7 @@ from dataward.core.locks import exclusive
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.discovery import store
+from dataward.discovery.engine.distributed import Cluster
 from dataward.discovery.engine.pool import FileOutcome, FileTask, init_worker, scan_file, scan_task
 from dataward.discovery.engine.scanner import LocationResult, ScanOptions, scan_parts
 from dataward.discovery.engine.types import Skipped, Where
@@ -52,6 +53,9 @@ class ScanRequest:
     sample_rows: int | None = 1000
     options: ScanOptions = field(default_factory=ScanOptions)
     progress: bool = True
+    #: A Dask scheduler address, or a LocalCluster of this many worker processes (files only).
+    scheduler: str = ""
+    workers: int = 0
 
 
 class ScanInterruptedError(DatawardError):
@@ -92,8 +96,23 @@ def run_scan(ws: Workspace, client: Client, req: ScanRequest) -> tuple[int, dict
     shown = [
         _redacted(t) if is_database(t) else storable(str(Path(t).resolve())) for t in req.targets
     ]
-    with _one_scan_per_client(ws, client):
-        return _run_locked(ws, client, req, shown)
+    with _one_scan_per_client(ws, client), _cluster(req) as cluster:
+        return _run_locked(ws, client, req, shown, cluster)
+
+
+@contextmanager
+def _cluster(req: ScanRequest) -> Iterator[Cluster | None]:
+    """Connect to the Dask cluster the request names (or start a local one) for this scan."""
+    if not (req.scheduler or req.workers):
+        yield None
+        return
+    from dataward.discovery.engine.distributed import connect
+
+    cluster = connect(req.scheduler, req.workers)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
 
 
 @contextmanager
@@ -112,7 +131,7 @@ def _one_scan_per_client(ws: Workspace, client: Client) -> Iterator[None]:
 
 
 def _run_locked(
-    ws: Workspace, client: Client, req: ScanRequest, shown: list[str]
+    ws: Workspace, client: Client, req: ScanRequest, shown: list[str], cluster: Cluster | None
 ) -> tuple[int, dict[str, int]]:
     run = store.start_run(ws, client, shown)
     totals = Totals()
@@ -124,7 +143,7 @@ def _run_locked(
                 if is_database(target):
                     _scan_database(ws, run, target, req, totals, progress)
                 else:
-                    gone += _scan_folder(ws, run, Path(target), req, totals, progress)
+                    gone += _scan_folder(ws, run, Path(target), req, totals, progress, cluster)
         status = "completed"
     except KeyboardInterrupt:
         raise ScanInterruptedError(
@@ -158,7 +177,13 @@ def _progress(enabled: bool) -> Progress:
 
 
 def _scan_folder(
-    ws: Workspace, run: ScanRun, target: Path, req: ScanRequest, totals: Totals, progress: Progress
+    ws: Workspace,
+    run: ScanRun,
+    target: Path,
+    req: ScanRequest,
+    totals: Totals,
+    progress: Progress,
+    cluster: Cluster | None = None,
 ) -> list[int]:
     """Scan a folder (or one file); return the recorded files the folder no longer holds."""
     from dataward.discovery.engine.sources.folder import walk
@@ -195,7 +220,7 @@ def _scan_folder(
         f"scanning {root.name}", total=sum(t.size for t in tasks), files=0, findings=0
     )
     batch: list[FileOutcome] = []
-    for outcome in _outcomes(ws, tasks, req):
+    for outcome in _outcomes(ws, tasks, req, cluster):
         batch.append(outcome)
         if len(batch) >= BATCH_FILES or sum(_items(o) for o in batch) >= BATCH_FINDINGS:
             _store_batch(ws, run, batch, known, totals, req.options.entities)
@@ -271,11 +296,19 @@ def _store_file(
     totals.outcome("findings", sum(result.tally.counts.values()))
 
 
-def _outcomes(ws: Workspace, tasks: list[FileTask], req: ScanRequest) -> Iterator[FileOutcome]:
+def _outcomes(
+    ws: Workspace, tasks: list[FileTask], req: ScanRequest, cluster: Cluster | None
+) -> Iterator[FileOutcome]:
+    if cluster is not None and tasks:
+        from dataward.discovery.engine import distributed
+
+        distributed.check_workers(cluster, [tasks[0].root])
+        yield from distributed.outcomes(cluster, tasks, ws.keyring.fingerprinter(), req.options)
+        return
     jobs = req.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            yield scan_file(task, ws.keyring, req.options)
+            yield scan_file(task, ws.keyring.fingerprint, req.options)
         return
     ctx = multiprocessing.get_context("forkserver")
     init: Callable[..., None] = init_worker

@@ -47,6 +47,24 @@ class Key:
 
 
 @dataclass(frozen=True)
+class Fingerprinter:
+    """The fingerprint subkey of one key, alone: what a remote scan worker is given.
+
+    A worker computing fingerprints needs only this HMAC subkey, not the keyring (whose keys also
+    decrypt stored fields and sign the audit trail). Calling it gives the same value as
+    ``Keyring.fingerprint`` with that key.
+    """
+
+    key_id: str
+    subkey: bytes = field(repr=False)
+
+    def __call__(self, value: str) -> str:
+        """Return the keyed fingerprint of a value, as ``fp1:<key id>:<hex>``."""
+        digest = hmac.new(self.subkey, value.encode(), hashlib.sha256).hexdigest()
+        return f"{FP_PREFIX}:{self.key_id}:{digest[:32]}"
+
+
+@dataclass(frozen=True)
 class Keyring:
     """Keep every workspace key; the active one signs and encrypts, old ones still resolve."""
 
@@ -81,6 +99,10 @@ class Keyring:
         key = self.get(key_id) if key_id else self.active
         digest = hmac.new(key.derive("fingerprint"), value.encode(), hashlib.sha256).hexdigest()
         return f"{FP_PREFIX}:{key.id}:{digest[:32]}"
+
+    def fingerprinter(self) -> Fingerprinter:
+        """Return the active key's fingerprint subkey on its own, for scan workers elsewhere."""
+        return Fingerprinter(self.active.id, self.active.derive("fingerprint"))
 
     def fingerprints(self, value: str) -> list[str]:
         """Return the value's fingerprint under every key, newest first, to match old records."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dataward.core.engine.crypto import Keyring
 from dataward.discovery.engine.scanner import (
+    Fingerprint,
     LocationResult,
     ScanOptions,
     file_sha256,
@@ -60,11 +61,14 @@ def scan_task(task: FileTask) -> FileOutcome:
     opts = _STATE["opts"]
     assert isinstance(keyring, Keyring)
     assert isinstance(opts, ScanOptions)
-    return scan_file(task, keyring, opts)
+    return scan_file(task, keyring.fingerprint, opts)
 
 
-def scan_file(task: FileTask, keyring: Keyring, opts: ScanOptions) -> FileOutcome:
-    """Hash a file, skip it if its bytes are known, else extract and detect."""
+def scan_file(task: FileTask, fingerprint: Fingerprint, opts: ScanOptions) -> FileOutcome:
+    """Hash a file, skip it if its bytes are known, else extract and detect.
+
+    ``fingerprint`` is the keyring's (or a Fingerprinter's, on a remote worker) keyed hash.
+    """
     from dataward.discovery.engine.extractors import extract_path
 
     path = Path(task.root) / task.rel
@@ -79,7 +83,7 @@ def scan_file(task: FileTask, keyring: Keyring, opts: ScanOptions) -> FileOutcom
         outcome.unchanged = True
         return outcome
     try:
-        outcome.result = scan_parts(extract_path(path, opts.limits), keyring.fingerprint, opts)
+        outcome.result = scan_parts(extract_path(path, opts.limits), fingerprint, opts)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a scan
         # The exception text may quote file content, so only its type is kept.
         outcome.error = f"could not scan the file ({type(exc).__name__})"
