@@ -112,14 +112,26 @@ def connect(scheduler: str = "", workers: int = 0) -> Cluster:
         return Cluster(dask.Client(local, set_as_default=False), local, local.scheduler_address)
     if "://" not in scheduler:
         scheduler = f"tcp://{scheduler}"
+    if scheduler.startswith("tls://") and not _tls_configured(dask):
+        raise DatawardError(
+            "a tls:// scheduler needs Dask's TLS settings", scheduler,
+            "set DASK_DISTRIBUTED__COMM__TLS__CA_FILE, …__TLS__CLIENT__CERT and "
+            "…__TLS__CLIENT__KEY (or the same in Dask's config file)",
+        )  # fmt: skip
     try:
         client = dask.Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
         reason = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
         raise DatawardError(
             f"cannot reach the Dask scheduler ({reason})", scheduler, _HINT
         ) from None
     return Cluster(client, None, scheduler)
+
+
+def _tls_configured(dask: Any) -> bool:
+    """Return True when Dask's config gives this client a CA and certificate for tls://."""
+    args = dask.security.Security().get_connection_args("client")
+    return args.get("ssl_context") is not None
 
 
 def check_workers(cluster: Cluster, roots: Sequence[str]) -> None:
