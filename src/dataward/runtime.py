@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+from collections.abc import Mapping
 from typing import Any
 
 import dj_database_url
@@ -10,6 +12,7 @@ import django
 from django.conf import settings
 
 from dataward.core.engine.workspace import WorkspaceConfig
+from dataward.errors import DatawardError
 from dataward.plugins import hook
 
 PASSWORD_VALIDATORS = [
@@ -21,10 +24,19 @@ PASSWORD_VALIDATORS = [
         ("NumericPasswordValidator", {}),
     )
 ]
+#: Seconds a web request waits for a free pooled connection before it fails.
+POOL_TIMEOUT = 10
 
 
-def database_settings(config: WorkspaceConfig) -> dict[str, Any]:
-    """Return Django's database settings for the workspace's URL."""
+def database_settings(
+    config: WorkspaceConfig, env: Mapping[str, str] | None = None, *, serving: bool = False
+) -> dict[str, Any]:
+    """Return Django's database settings for the workspace's URL.
+
+    On PostgreSQL the DATAWARD_DB_* variables are read (and checked) here. ``serving`` marks a
+    long-lived `dataward serve` worker: only there do a pool, persistent connections and the
+    statement timeout apply, as a CLI command holds its one connection for its whole life.
+    """
     if config.is_sqlite:  # a path, not a URL: '#' or '%' in a folder name must not be parsed
         db: dict[str, Any] = {
             "ENGINE": "django.db.backends.sqlite3",
@@ -38,10 +50,92 @@ def database_settings(config: WorkspaceConfig) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-    else:
-        db.setdefault("OPTIONS", {})
-        db["OPTIONS"].setdefault("connect_timeout", 5)
+        return db
+    options = db.setdefault("OPTIONS", {})  # the URL's query (sslmode, sslrootcert...) is here
+    options.setdefault("connect_timeout", 5)
+    options.setdefault("application_name", "dataward web" if serving else "dataward cli")
+    db.update(_postgres_production(dict(os.environ if env is None else env), options, serving))
     return db
+
+
+def _postgres_production(
+    env: dict[str, str], options: dict[str, Any], serving: bool
+) -> dict[str, Any]:
+    """Check the DATAWARD_DB_* variables; apply them to a serving process's settings."""
+    pool = _pool(env.get("DATAWARD_DB_POOL", "").strip())
+    max_age = _whole(env, "DATAWARD_DB_CONN_MAX_AGE", "seconds, e.g. 300")
+    timeout = _whole(env, "DATAWARD_DB_STATEMENT_TIMEOUT", "milliseconds, e.g. 60000")
+    bouncer = _pgbouncer(env.get("DATAWARD_DB_PGBOUNCER", "").strip().lower())
+    if pool and max_age:
+        raise DatawardError(
+            "DATAWARD_DB_POOL and DATAWARD_DB_CONN_MAX_AGE are both set",
+            "DATAWARD_DB_CONN_MAX_AGE",
+            "unset one: a pool already keeps its connections open",
+        )
+    if bouncer and timeout:
+        raise DatawardError(
+            "PgBouncer does not pass a statement timeout given at connection",
+            "DATAWARD_DB_STATEMENT_TIMEOUT",
+            "unset it and set the timeout on the role: ALTER ROLE ... SET statement_timeout = ...",
+        )
+    if not serving:
+        return {}
+    if timeout:
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={timeout}".strip()
+    if pool:
+        options["pool"] = pool
+        return {"CONN_HEALTH_CHECKS": True}  # the pool checks a connection before lending it
+    if max_age:
+        return {"CONN_MAX_AGE": max_age, "CONN_HEALTH_CHECKS": True}
+    return {}
+
+
+def _pool(text: str) -> dict[str, int] | None:
+    """Return psycopg-pool's sizes for DATAWARD_DB_POOL=MIN:MAX (or MAX, with MIN 1)."""
+    if not text:
+        return None
+    low, sep, high = text.partition(":")
+    if not sep:
+        low, high = "1", text
+    if not (_digits(low) and _digits(high) and int(low) <= int(high) and 1 <= int(high) <= 100):
+        raise DatawardError(
+            f"{text[:40]!r} is not a pool size",
+            "DATAWARD_DB_POOL",
+            "write MIN:MAX connections per web worker (0 <= MIN <= MAX <= 100), e.g. 1:4, or MAX",
+        )
+    return {"min_size": int(low), "max_size": int(high), "timeout": POOL_TIMEOUT}
+
+
+def _whole(env: dict[str, str], name: str, unit: str) -> int:
+    """Return a variable's whole number (0 when unset), or fail naming it."""
+    text = env.get(name, "").strip()
+    if not text:
+        return 0
+    if not _digits(text) or int(text) > 10**9:
+        raise DatawardError(f"{text[:40]!r} is not a whole number", name, f"write {unit}, or 0")
+    return int(text)
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _pgbouncer(mode: str) -> str:
+    """Return the PgBouncer pool mode in front of the database ('' when there is none)."""
+    if mode in ("", "session"):
+        return mode
+    if mode in ("transaction", "statement"):
+        raise DatawardError(
+            f"PgBouncer {mode} pooling is not supported",
+            "DATAWARD_DB_PGBOUNCER",
+            "scans hold session advisory locks across transactions; use pool_mode = session "
+            "for dataward's database, or connect to PostgreSQL directly",
+        )
+    raise DatawardError(
+        f"{mode[:40]!r} is not a PgBouncer pool mode",
+        "DATAWARD_DB_PGBOUNCER",
+        "write session (transaction pooling is not supported), or unset it",
+    )
 
 
 def installed_apps() -> list[str]:
@@ -80,11 +174,34 @@ def activate(config: WorkspaceConfig, secret_key: str) -> None:
         )
         django.setup()
         return
+    _switch(db)
+    settings.SECRET_KEY = secret_key
+
+
+def serve_database(config: WorkspaceConfig) -> None:
+    """Close every connection and use the serving settings (pool, persistent connections).
+
+    `dataward serve` calls this before gunicorn forks: each worker then opens its own pool on
+    its first request, as a pool's connections and threads cannot cross a fork.
+    """
+    _switch(database_settings(config, serving=True))
+
+
+def close_database() -> None:
+    """Close this process's connections and its pool, if it has one."""
     from django.db import connections
 
     connections.close_all()
+    default = connections["default"]
+    if default.vendor == "postgresql" and default.settings_dict.get("OPTIONS", {}).get("pool"):
+        default.close_pool()  # type: ignore[attr-defined]
+
+
+def _switch(db: dict[str, Any]) -> None:
+    from django.db import connections
+
+    close_database()
     settings.DATABASES = {"default": db}
-    settings.SECRET_KEY = secret_key
     connections.settings = connections.configure_settings({"default": db})
     with contextlib.suppress(AttributeError):
         del connections["default"]

@@ -53,14 +53,26 @@ def options(host: str, port: int, workers: int) -> dict[str, Any]:
         "loglevel": "info",
         "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         "preload_app": False,
+        "worker_exit": _close_database,
     }
 
 
-def run(ws: Workspace, host: str, port: int, workers: int, banner: str = "") -> None:
-    """Serve until interrupted; database connections are closed before gunicorn forks."""
-    from django.db import connections
+def _close_database(server: Any, worker: Any) -> None:
+    """Close a stopping worker's pooled connections, so the server sees a clean sign-off."""
+    from dataward.runtime import close_database
 
-    connections.close_all()
+    close_database()
+
+
+def run(ws: Workspace, host: str, port: int, workers: int, banner: str = "") -> None:
+    """Serve until interrupted; connections are closed before gunicorn forks.
+
+    On PostgreSQL each worker then connects as "dataward web", with the pool or persistent
+    connections DATAWARD_DB_POOL or DATAWARD_DB_CONN_MAX_AGE ask for.
+    """
+    from dataward.runtime import serve_database
+
+    serve_database(ws.config)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     print(banner or f"dataward is serving {ws.paths.root} at {url}", file=sys.stderr)
     DatawardServer(ws, options(host, port, workers)).run()
