@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -117,6 +118,36 @@ def test_an_unreachable_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -
         distributed.connect(f"127.0.0.1:{port}")
     assert "cannot reach the Dask scheduler" in str(caught.value)
     assert caught.value.where == f"tcp://127.0.0.1:{port}"
+
+
+def test_plain_tcp_is_refused_when_dask_requires_encryption() -> None:
+    import dask
+
+    importlib.import_module("distributed")  # its defaults must be in the config before overriding
+
+    from dataward.discovery.engine import distributed
+
+    with (
+        dask.config.set({"distributed.comm.require-encryption": True}),
+        pytest.raises(DatawardError, match="require encryption"),
+    ):
+        distributed.connect("tcp://127.0.0.1:8786")
+
+
+def test_a_local_cluster_encrypts_when_dask_requires_it() -> None:
+    import dask
+
+    importlib.import_module("distributed")  # its defaults must be in the config before overriding
+
+    from dataward.discovery.engine import distributed
+
+    with dask.config.set({"distributed.comm.require-encryption": True}):
+        made = distributed.connect(workers=1)
+    try:
+        assert made.address.startswith("tls://127.0.0.1:")
+        assert made.client.submit(sum, [1, 2], pure=False).result() == 3
+    finally:
+        made.close()
 
 
 @pytest.fixture(scope="module")

@@ -202,3 +202,40 @@ def test_roles_that_need_mfa(username: str, served) -> None:  # type: ignore[no-
     from dataward.web.auth.mfa import needs_mfa
 
     assert needs_mfa(User.objects.get(username=username))
+
+
+def test_behind_the_proxy_lockout_counts_the_proxys_client_address(served) -> None:  # type: ignore[no-untyped-def]
+    from django.test import override_settings
+
+    _set_password("viewer-carewell")
+    proxied = {"REMOTE_ADDR": "127.0.0.1"}
+    with override_settings(DATAWARD_TRUST_X_REAL_IP=True):
+        for _ in range(5):  # an attacker at 203.0.113.9, through the proxy
+            Client(HTTP_X_REAL_IP="203.0.113.9", **proxied).post(
+                "/login/", {"username": "viewer-carewell", "password": "wrong"}
+            )
+        attacker = Client(HTTP_X_REAL_IP="203.0.113.9", **proxied).post(
+            "/login/", {"username": "viewer-carewell", "password": PASSWORD}
+        )
+        assert attacker.status_code == 429
+        # The real user, at another address behind the same proxy, still signs in.
+        user = Client(HTTP_X_REAL_IP="198.51.100.7", **proxied).post(
+            "/login/", {"username": "viewer-carewell", "password": PASSWORD}
+        )
+        assert user.status_code == 302
+        # A header from a peer that is not the local proxy is not believed.
+        remote = {"REMOTE_ADDR": "192.0.2.50", "HTTP_X_REAL_IP": "198.51.100.7"}
+        from dataward.web.auth.lockout import client_ip
+
+        assert client_ip(_request(remote)) == "192.0.2.50"
+        assert client_ip(_request({**proxied, "HTTP_X_REAL_IP": "not-an-ip"})) == "127.0.0.1"
+    # Served directly, the header is ignored: the TCP peer counts.
+    assert client_ip(_request({**proxied, "HTTP_X_REAL_IP": "198.51.100.7"})) == "127.0.0.1"
+
+
+def _request(meta: dict[str, str]):  # type: ignore[no-untyped-def]
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/login/")
+    request.META.update(meta)
+    return request

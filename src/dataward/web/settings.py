@@ -114,6 +114,8 @@ def web_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "AXES_RESET_ON_SUCCESS": True,
         "AXES_VERBOSE": False,
         "AXES_LOCKOUT_TEMPLATE": "web/locked_out.html",
+        "AXES_CLIENT_IP_CALLABLE": "dataward.web.auth.lockout.client_ip",
+        "DATAWARD_TRUST_X_REAL_IP": env.get("DATAWARD_WEB_BEHIND_PROXY") == "1",
         "OTP_TOTP_ISSUER": "dataward",
         "MESSAGE_STORAGE": "django.contrib.messages.storage.session.SessionStorage",
         "DATA_UPLOAD_MAX_MEMORY_SIZE": 10 * 1024 * 1024,

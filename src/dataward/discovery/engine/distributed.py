@@ -103,16 +103,23 @@ def connect(scheduler: str = "", workers: int = 0) -> Cluster:
     _quiet()
     dask: Any = importlib.import_module("distributed")  # untyped library
 
+    security = dask.security.Security()  # Dask's config and DASK_DISTRIBUTED__COMM__* variables
     if not scheduler:
         with _no_ctrl_c_in_children():
             local = dask.LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True,
                 host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                security=True if security.require_encryption else None,  # throwaway certificates
             )  # fmt: skip
         return Cluster(dask.Client(local, set_as_default=False), local, local.scheduler_address)
     if "://" not in scheduler:
         scheduler = f"tcp://{scheduler}"
-    if scheduler.startswith("tls://") and not _tls_configured(dask):
+    if security.require_encryption and not scheduler.startswith("tls://"):
+        raise DatawardError(
+            "Dask's settings require encryption, and this address is not tls://", scheduler,
+            "give the scheduler's tls:// address",
+        )  # fmt: skip
+    if scheduler.startswith("tls://") and not _tls_configured(security):
         raise DatawardError(
             "a tls:// scheduler needs Dask's TLS settings", scheduler,
             "set DASK_DISTRIBUTED__COMM__TLS__CA_FILE, …__TLS__CLIENT__CERT and "
@@ -120,7 +127,7 @@ def connect(scheduler: str = "", workers: int = 0) -> Cluster:
         )  # fmt: skip
     try:
         client = dask.Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+    except (OSError, TimeoutError, ValueError, TypeError, RuntimeError) as exc:
         reason = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
         raise DatawardError(
             f"cannot reach the Dask scheduler ({reason})", scheduler, _HINT
@@ -128,9 +135,9 @@ def connect(scheduler: str = "", workers: int = 0) -> Cluster:
     return Cluster(client, None, scheduler)
 
 
-def _tls_configured(dask: Any) -> bool:
+def _tls_configured(security: Any) -> bool:
     """Return True when Dask's config gives this client a CA and certificate for tls://."""
-    args = dask.security.Security().get_connection_args("client")
+    args = security.get_connection_args("client")
     return args.get("ssl_context") is not None
 
 
