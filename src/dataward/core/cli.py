@@ -29,9 +29,11 @@ def register(cli: typer.Typer) -> None:
     cli.add_typer(users_app, name="users")
     cli.add_typer(audit_app, name="audit")
     cli.add_typer(keys_app, name="keys")
+    from dataward.core import cli_backup
     from dataward.core.cli_remind import remind
 
     cli.command("remind")(remind)
+    cli_backup.register(cli)
 
 
 def init(
