@@ -60,7 +60,12 @@ def scan(
         int, typer.Option(help="Scan files on a local Dask cluster of this many processes.")
     ] = 0,
     sample_rows: Annotated[
-        int, typer.Option(help="Rows read per database table (0: every row).")
+        int,
+        typer.Option(
+            help="Rows read per database table (0: every row). A large table is read in key "
+            "ranges on --jobs processes and its sample is spread over the ranges (about "
+            "N/ranges rows from the start of each), not taken from its first rows."
+        ),
     ] = 1000,
     entity: Annotated[list[str], typer.Option(help="Only these entity types.")] = [],  # noqa: B006
     fmt: ScanFormat = "table",

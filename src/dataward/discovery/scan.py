@@ -25,9 +25,10 @@ from dataward.core.locks import exclusive
 from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.discovery import store
+from dataward.discovery.dbscan import scan_database
 from dataward.discovery.engine.distributed import Cluster
 from dataward.discovery.engine.pool import FileOutcome, FileTask, init_worker, scan_file, scan_task
-from dataward.discovery.engine.scanner import LocationResult, ScanOptions, scan_parts
+from dataward.discovery.engine.scanner import LocationResult, ScanOptions
 from dataward.discovery.engine.types import Skipped, Where
 from dataward.discovery.models import Location, ScanRun
 from dataward.errors import DatawardError
@@ -141,7 +142,7 @@ def _run_locked(
         with _progress(req.progress) as progress:
             for target in req.targets:
                 if is_database(target):
-                    _scan_database(ws, run, target, req, totals, progress)
+                    scan_database(ws, run, target, req, totals, progress)
                 else:
                     gone += _scan_folder(ws, run, Path(target), req, totals, progress, cluster)
         status = "completed"
@@ -341,35 +342,3 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         worker.terminate()
     for worker in workers:
         worker.join(timeout=5)
-
-
-def _scan_database(
-    ws: Workspace, run: ScanRun, url: str, req: ScanRequest, totals: Totals, progress: Progress
-) -> None:
-    from dataward.discovery.engine.sources.database import iter_tables, redact_url
-
-    shown = redact_url(url)
-    task_id = progress.add_task(f"scanning {shown}", total=None, files=0, findings=0)
-    for table in iter_tables(
-        url, sample_rows=req.sample_rows, include=req.include, exclude=req.exclude
-    ):
-        if isinstance(table, Skipped):
-            store.save(ws, run, store.Scanned("table", shown, table.where.member), _skip(table))
-            totals.outcome("tables_skipped")
-            continue
-        result = scan_parts([table], ws.keyring.fingerprint, req.options)
-        store.save(
-            ws, run, store.Scanned("table", shown, table.where.member), result,
-            only=req.options.entities,
-        )  # fmt: skip
-        totals.outcome("tables_scanned")
-        totals.outcome("findings", sum(result.tally.counts.values()))
-        progress.update(
-            task_id, files=totals.counts["tables_scanned"], findings=totals.counts["findings"]
-        )
-
-
-def _skip(skipped: Skipped) -> LocationResult:
-    result = LocationResult()
-    result.skipped.append(skipped)
-    return result

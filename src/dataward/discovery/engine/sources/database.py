@@ -5,11 +5,13 @@ Supported URLs: ``sqlite:///path/to/file.db`` (opened with ``mode=ro``), ``postg
 ``pymysql``; the session is set read-only). Reading goes through SQLAlchemy 2 with server-side
 cursors where the driver has them, so memory stays bounded by ``batch_rows``.
 
-Sampling takes the *first* ``sample_rows`` rows the database returns (a plain ``LIMIT``, no
+Sampling here takes the *first* ``sample_rows`` rows the database returns (a plain ``LIMIT``, no
 ``ORDER BY``): cheap on any size, usually the oldest rows of a heap table, but not a random
-sample. ``sample_rows=None`` reads every row. Binary columns (BLOB, BYTEA, VARBINARY) are left
-out and stray bytes in untyped columns become ``""``: blobs are never decoded. Views are not
-read (their rows come from tables that are), nor are system schemas.
+sample. ``sample_rows=None`` reads every row. A scan (``tables.scan_database``) reads large
+tables in key ranges instead, in parallel, and spreads the sample over the ranges (``ranges.py``).
+Binary columns (BLOB, BYTEA, VARBINARY) are left out and stray bytes in untyped columns become
+``""``: blobs are never decoded. Views are not read (their rows come from tables that are), nor
+are system schemas.
 
 A table's rows must be read before the next table is requested: moving on closes them.
 """
@@ -18,17 +20,25 @@ from __future__ import annotations
 
 import fnmatch
 import importlib.util
-import json
 import re
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from dataward.discovery.engine.sources.sqlread import (
+    NO_COLUMNS,
+    TableRef,
+    cell,
+    describe,
+    stream,
+    table_of,
+    table_reason,
+    text_columns,
+)
 from dataward.discovery.engine.types import Skipped, Table, Where
 from dataward.errors import DatawardError
 
@@ -69,14 +79,31 @@ def iter_tables(
     Raises:
         DatawardError: the URL is malformed, its driver is missing or the server refuses us.
     """
-    where = redact_url(url)
-    engine = _engine(url, where)
+    engine = open_engine(url)
     try:
-        with _connect(engine, url, where) as conn:
-            for schema, name, member in _targets(conn, url, where, include, exclude):
-                yield from _read_table(conn, schema, name, member, sample_rows, max(1, batch_rows))
+        with connect(engine, url) as conn:
+            for ref in list_tables(conn, url, include, exclude):
+                yield from _read_table(conn, ref, sample_rows, max(1, batch_rows))
     finally:
         engine.dispose()
+
+
+def open_engine(url: str) -> Engine:
+    """Return an engine for ``url`` that opens a new connection each time (no pool).
+
+    Raises:
+        DatawardError: the URL is malformed or names a database type or driver we lack.
+    """
+    return _engine(url, redact_url(url))
+
+
+def connect(engine: Engine, url: str) -> Connection:
+    """Open a read-only connection (read-only transactions, ``query_only`` on SQLite).
+
+    Raises:
+        DatawardError: the server refuses us; the message never holds the password.
+    """
+    return _connect(engine, url, redact_url(url))
 
 
 def _engine(url: str, where: str) -> Engine:
@@ -158,10 +185,15 @@ def _connect(engine: Engine, url: str, where: str) -> Connection:
     return conn
 
 
-def _targets(
-    conn: Connection, url: str, where: str, include: Sequence[str], exclude: Sequence[str]
-) -> Iterator[tuple[str | None, str, str]]:
-    """Yield ``(schema, table, member)`` for every wanted user table, sorted."""
+def list_tables(
+    conn: Connection, url: str, include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[TableRef]:
+    """Return every wanted user table, sorted by schema and name.
+
+    Raises:
+        DatawardError: the database's catalogue cannot be read.
+    """
+    where = redact_url(url)
     sqlite = conn.dialect.name == "sqlite"
     try:
         inspector = sa.inspect(conn)
@@ -172,13 +204,14 @@ def _targets(
         raise DatawardError("could not list the tables", where, _short(exc, url)) from None
     finally:
         conn.rollback()
+    refs = []
     for schema, tables in found:
         for name in tables:
             local = sqlite and schema in ("main", default)
             member = name if local else f"{schema}.{name}"
-            names = (member, f"{schema}.{name}")
-            if _wanted(names, include, exclude):
-                yield (None if local else schema), name, member
+            if _wanted((member, f"{schema}.{name}"), include, exclude):
+                refs.append(TableRef(None if local else schema, name, member))
+    return refs
 
 
 def _is_system(schema: str) -> bool:
@@ -195,63 +228,28 @@ def _wanted(names: Sequence[str], include: Sequence[str], exclude: Sequence[str]
 
 
 def _read_table(
-    conn: Connection,
-    schema: str | None,
-    name: str,
-    member: str,
-    sample_rows: int | None,
-    batch_rows: int,
+    conn: Connection, ref: TableRef, sample_rows: int | None, batch_rows: int
 ) -> Iterator[Table | Skipped]:
-    where = Where(member=member)
+    where = Where(member=ref.member)
     try:
-        columns = [
-            c["name"]
-            for c in sa.inspect(conn).get_columns(name, schema=schema)
-            if not _is_binary(c["type"])
-        ]
+        columns = text_columns(describe(conn, ref))
         if not columns:
             conn.rollback()
-            yield Skipped(where, "no text or numeric columns")
+            yield Skipped(where, NO_COLUMNS)
             return
-        stmt = sa.select(sa.table(name, *map(sa.column, columns), schema=schema))
+        stmt = sa.select(*table_of(ref, columns).c)
         if sample_rows is not None:
             stmt = stmt.limit(max(0, sample_rows))
-        options = {"stream_results": True, "yield_per": batch_rows}
-        result = conn.execute(stmt, execution_options=options)
+        result = stream(conn, stmt, batch_rows)
     except SQLAlchemyError as exc:
         conn.rollback()
-        yield Skipped(where, _table_reason(exc))
+        yield Skipped(where, table_reason(exc))
         return
     try:
-        yield Table(columns, (list(map(_cell, row)) for row in result), where)
+        yield Table(columns, (list(map(cell, row)) for row in result), where)
     finally:
         result.close()
         conn.rollback()
-
-
-def _is_binary(coltype: Any) -> bool:
-    try:
-        return bool(coltype.python_type is bytes)
-    except NotImplementedError:
-        return False
-
-
-def _cell(value: object) -> str:
-    """Render one database value as text; ``None`` and bytes become ``""``."""
-    if value is None or isinstance(value, bytes | bytearray | memoryview):
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)
-
-
-def _table_reason(exc: SQLAlchemyError) -> str:
-    text = str(getattr(exc, "orig", None) or exc).lower()
-    if "permission denied" in text or "access denied" in text or "not authorized" in text:
-        return "permission denied"
-    return f"could not read the table ({type(getattr(exc, 'orig', None) or exc).__name__})"
 
 
 def _short(exc: BaseException, url: str) -> str:
