@@ -71,6 +71,15 @@ def test_missing_config(cli, root: Path) -> None:
     assert_one_line_error(cli("clients", "list", "-w", str(root)), "dataward.toml")
 
 
+def test_init_never_replaces_an_existing_key(cli, root: Path) -> None:
+    """A lost dataward.toml must not let init overwrite (or, on failure, delete) the key."""
+    key = (root / "dataward.key").read_bytes()
+    (root / "dataward.toml").unlink()
+    assert_one_line_error(cli("init", "-w", str(root)), "key file already exists", "dataward.toml")
+    assert (root / "dataward.key").read_bytes() == key
+    assert not (root / "dataward.toml").exists()
+
+
 def test_unreadable_config(cli, root: Path) -> None:
     (root / "dataward.toml").unlink()
     (root / "dataward.toml").mkdir()

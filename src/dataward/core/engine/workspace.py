@@ -133,6 +133,12 @@ def create_layout(root: Path, database_url: str = "") -> WorkspacePaths:
         raise WorkspaceError(
             "a workspace already exists here", str(root), "use it, or choose another --workspace"
         )
+    if paths.key.exists():  # never replace a key: without it every fingerprint and seal is lost
+        raise WorkspaceError(
+            "a workspace key file already exists here but its dataward.toml is missing",
+            str(paths.key),
+            "restore dataward.toml next to it, or move the key file away before init",
+        )
     try:
         root.mkdir(parents=True, exist_ok=True)
         os.chmod(root, stat.S_IRWXU)
