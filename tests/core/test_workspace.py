@@ -96,6 +96,33 @@ def test_wrong_type_in_config(cli, root: Path) -> None:
     assert_one_line_error(cli("clients", "list", "-w", str(root)), "database.url")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[database]\nurl = "postgresql://dw:pw-in-file@db/dw"\n', "database password"),
+        ('[database]\nurl = "postgresql://dw@db/dw?password=pw-in-file"\n', "database password"),
+        ('[database]\nurl = ""\npassword = "pw-in-file"\n', "database.password"),
+        ('[oidc]\nclient_secret = "pw-in-file"\n', "oidc.client_secret"),
+        ('[smtp]\nhost = "mail"\n', "unknown setting smtp.host"),
+        ('[databse]\nurl = ""\n', "unknown setting databse"),
+    ],
+)
+def test_config_refuses_secrets_and_unknown_settings(cli, root: Path, text, expected) -> None:
+    """Secrets belong in the environment or the key file; a typo is named, never ignored."""
+    (root / "dataward.toml").write_text(text)
+    result = cli("clients", "list", "-w", str(root))
+    assert_one_line_error(result, expected, "dataward.toml")
+    assert "pw-in-file" not in result.out + result.err
+
+
+def test_init_refuses_a_password_in_the_database_url(cli, tmp_path: Path) -> None:
+    url = "postgresql://dw:pw-on-cli@127.0.0.1:1/dw"
+    result = cli("init", "-w", str(tmp_path / "w"), "--database-url", url)
+    assert_one_line_error(result, "holds a password", "DATAWARD_DATABASE_URL")
+    assert "pw-on-cli" not in result.out + result.err
+    assert not (tmp_path / "w" / "dataward.toml").exists()
+
+
 def test_bad_database_url(cli, root: Path) -> None:
     result = cli("clients", "list", "-w", str(root), DATAWARD_DATABASE_URL="mysql://x/y")
     assert_one_line_error(result, "DATAWARD_DATABASE_URL", "postgresql://")

@@ -8,6 +8,7 @@ import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from dataward.errors import WorkspaceError
 
@@ -88,6 +89,7 @@ def load_config(root: Path, env: dict[str, str]) -> WorkspaceConfig:
     section = data.get("database", {})
     if not isinstance(section, dict):
         raise WorkspaceError("[database] must be a table", str(paths.config), "fix the file")
+    _check_settings(data, paths.config)
     url = env.get("DATAWARD_DATABASE_URL") or section.get("url") or ""
     if not isinstance(url, str):
         raise WorkspaceError(
@@ -102,6 +104,50 @@ def load_config(root: Path, env: dict[str, str]) -> WorkspaceConfig:
             "fix the URL",
         )
     return WorkspaceConfig(paths=paths, database_url=url)
+
+
+KNOWN_SETTINGS = {"workspace": {"format"}, "database": {"url"}}
+SECRET_WORDS = ("password", "passwd", "secret", "token", "key", "credential")
+
+
+def url_has_password(url: str) -> bool:
+    """Return whether a database URL carries a password (user:pw@ or a password= option)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return False
+    query = {name.lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    return bool(password) or bool(query & {"password", "sslpassword"})
+
+
+def _check_settings(data: dict[str, object], path: Path) -> None:
+    """Refuse unknown settings and any secret: secrets belong in the environment or key file."""
+    for table, value in data.items():
+        keys = value.keys() if isinstance(value, dict) else [""]
+        for key in keys:
+            name = f"{table}.{key}" if key else table
+            if any(word in name.lower() for word in SECRET_WORDS):
+                raise WorkspaceError(
+                    f"secrets do not belong in dataward.toml ({name})",
+                    str(path),
+                    "remove it; dataward reads secrets from DATAWARD_* environment variables "
+                    "(an env file of mode 600) or the key file",
+                )
+            if table not in KNOWN_SETTINGS or (key and key not in KNOWN_SETTINGS[table]):
+                known = ", ".join(f"{t}.{k}" for t, ks in KNOWN_SETTINGS.items() for k in ks)
+                raise WorkspaceError(
+                    f"unknown setting {name}", str(path), f"remove it (known: {known})"
+                )
+    database = data.get("database")
+    url = database.get("url") if isinstance(database, dict) else None
+    if isinstance(url, str) and url_has_password(url):
+        raise WorkspaceError(
+            "dataward.toml holds a database password (database.url)",
+            str(path),
+            "remove it from the URL; give it in DATAWARD_DATABASE_URL (an env file of mode 600) "
+            "or in the service user's ~/.pgpass",
+        )
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -132,6 +178,13 @@ def create_layout(root: Path, database_url: str = "") -> WorkspacePaths:
     if paths.config.exists():
         raise WorkspaceError(
             "a workspace already exists here", str(root), "use it, or choose another --workspace"
+        )
+    if url_has_password(database_url):
+        raise WorkspaceError(
+            "the database URL holds a password; it would be written to dataward.toml",
+            "--database-url",
+            "leave the password out and give the full URL in DATAWARD_DATABASE_URL "
+            "(an env file of mode 600) or the password in ~/.pgpass",
         )
     if paths.key.exists():  # never replace a key: without it every fingerprint and seal is lost
         raise WorkspaceError(
