@@ -33,7 +33,12 @@ class Scanned:
 
 
 def start_run(ws: Workspace, client: Client, targets: list[str]) -> ScanRun:
-    """Open a scan run for a client."""
+    """Open a scan run for a client.
+
+    Called under the client's scan lock, so a run of this client still marked running belongs to
+    a process that died (killed, power cut) without closing it: it is marked ``abandoned``.
+    """
+    ScanRun.objects.for_client(client).filter(status="running").update(status="abandoned")
     return ScanRun.objects.create(
         client=client, started_at=ws.clock(), actor=ws.actor.name, targets=targets
     )
