@@ -6,8 +6,8 @@ builder (the project's own corpus, masked and fingerprinted by the discovery eng
 accounts, assessments, risks, alerts), then runs the real CLI, each command in a process of its
 own: backup on SQLite, restore into a new SQLite workspace and, when DATAWARD_TEST_POSTGRES_URL
 is set, restore into a new PostgreSQL database and back up from it. For each step: seconds, rows
-per second, the archive's size and the process's peak resident memory. Figures go to stdout,
-progress to stderr.
+per second, the archive's size (encrypted, format dataward-backup/2) and the process's peak
+resident memory. Figures go to stdout, progress to stderr.
 """
 
 from __future__ import annotations
@@ -64,10 +64,13 @@ def _pg(sql: str) -> None:
 
 def _target(base: Path, name: str, key: str, url: str = "") -> Path:
     """Create an empty workspace holding the source's key (its key is never written to disk)."""
+    from django.db import connections
+
     from dataward.core.workspace import init_workspace
 
     root = base / name
     init_workspace(root, env={"DATAWARD_KEY": key}, database_url=url)
+    connections.close_all()  # an open connection here would make the restore see it in use
     return root
 
 

@@ -85,7 +85,8 @@ def test_postgres_backup_restores_into_sqlite(
     rows, files = dump(pg), state(pg)
     archive = tmp_path / "from-pg.dwbackup"
     assert cli("-w", str(pg), "backup", str(archive)).code == 0
-    assert json.loads(members(archive)["manifest.json"])["backend"] == "postgresql"
+    manifest = json.loads(members(archive, demo_backup["key"])["manifest.json"])
+    assert manifest["backend"] == "postgresql"
     lite = make("sqlite", demo_backup["key"])
     assert cli("-w", str(lite), "restore", str(archive)).code == 0
     after = dump(lite)
@@ -104,10 +105,10 @@ def test_manifest_describes_the_snapshot(demo_ws: Path, demo_backup: dict[str, A
     from dataward.core.backup_tables import managed_tables
     from dataward.core.workspace import open_workspace
 
-    parts = members(demo_backup["archive"])
+    parts = members(demo_backup["archive"], demo_backup["key"])
     manifest = json.loads(parts["manifest.json"])
     ws = open_workspace(demo_ws, env={})
-    assert manifest["format"] == "dataward-backup/1"
+    assert manifest["format"] == "dataward-backup/2"
     assert manifest["backend"] == "sqlite"
     assert manifest["keys"] == [
         {"id": k.id, "check": ws.keyring.check_value(k.id)} for k in ws.keyring.keys
@@ -137,12 +138,35 @@ def test_archive_never_holds_the_key(demo_backup: dict[str, Any]) -> None:
     for key in keyring.keys:
         needles += [key.secret, key.secret.hex().encode(), base64.b64encode(key.secret),
                     base64.urlsafe_b64encode(key.secret).rstrip(b"=")]  # fmt: skip
-        needles += [key.derive(p) for p in ("fingerprint", "encrypt", "audit", "check", "backup")]
+        needles += [key.derive(p) for p in ("fingerprint", "encrypt", "audit", "check", "backup",
+                                            "backup-archive")]  # fmt: skip
     raw = demo_backup["archive"].read_bytes()
-    for name, data in [*members(demo_backup["archive"]).items(), ("(file)", raw)]:
+    for name, data in [*members(demo_backup["archive"], demo_backup["key"]).items(),
+                       ("(file)", raw)]:  # fmt: skip
         for needle in needles:
             assert needle not in data, name
         assert b'"secret"' not in data, name
+
+
+def test_archive_shows_only_its_format_and_key_id(demo_backup: dict[str, Any]) -> None:
+    """In clear: the format line and a header naming the key; no table, client or user names."""
+    raw = demo_backup["archive"].read_bytes()
+    parts = members(demo_backup["archive"], demo_backup["key"])
+    first, second, _ = raw.split(b"\n", 2)
+    assert first == b"dataward-backup/2"
+    header = json.loads(second)
+    assert set(header) == {"check", "key_id", "salt"}
+    assert header["key_id"] == json.loads(demo_backup["key"])["active"]
+    body = raw[len(first) + len(second) + 2 :]
+    clients = [json.loads(r)[1] for r in parts["data/core_client.jsonl"].splitlines()]
+    users = [json.loads(r) for r in parts["data/core_user.jsonl"].splitlines()]
+    names = [n.encode() for n in clients if len(n) > 4]
+    names += [b"core_client", b"core_auditevent", b"manifest.json", b"workspace.init"]
+    names += [v.encode() for row in users for v in row if isinstance(v, str) and "@" in v]
+    assert len(names) > 6
+    assert not body.startswith(b"PK")
+    for needle in names:
+        assert needle not in body, needle
 
 
 def test_archive_is_private_and_never_overwritten(demo_ws: Path, cli: Any, tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def test_backup_holds_one_moment_while_another_process_writes(
     assert writers, "the writer never ran"
     assert writers[0].returncode == 0, writers[0].stderr
 
-    parts = members(archive)
+    parts = members(archive, (root / "dataward.key").read_text())
     manifest = json.loads(parts["manifest.json"])
     for entry in manifest["tables"]:
         assert parts[entry["member"]].count(b"\n") == entry["rows"], entry["name"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -20,7 +19,9 @@ from typing import Any
 import pytest
 
 from dataward.core.backup_files import STATE_ENTRIES
-from dataward.core.engine.backup_format import MANIFEST, SEAL, canonical, seal_of
+from dataward.core.engine.backup_crypto import ChunkReader, ChunkWriter
+from dataward.core.engine.backup_format import MANIFEST, canonical
+from dataward.core.engine.crypto import Keyring
 
 PG_ENV = "DATAWARD_TEST_POSTGRES_URL"
 Dump = dict[str, list[tuple[Any, ...]]]
@@ -77,6 +78,35 @@ def targets(base: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[st
                 _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def build_source(base: Path, template: Path, extra_mib: int = 0) -> dict[str, Any]:
+    """Make a small workspace (clients, a scoped user, state files) and back it up once.
+
+    ``extra_mib`` adds that much random evidence, so the archive spans several 1 MiB chunks.
+    """
+    from dataward.cli import main
+    from dataward.core.workspace import init_workspace
+
+    root = base / "ws"
+    root.mkdir()
+    shutil.copy(template, root / "dataward.sqlite3")
+    init_workspace(root, env={})
+    w = ["-w", str(root)]
+    for slug in ("northbank", "carewell"):
+        assert main([*w, "clients", "add", slug, "--name", slug.title(),
+                     "--security-contact", f"soc@{slug}.example"]) == 0  # fmt: skip
+    assert main([*w, "users", "add", "alice", "--role", "analyst", "--client", "northbank"]) == 0
+    (root / "monitoring.yaml").write_text("internal_domains: [bpo.example]\n")
+    (root / "rules").mkdir()
+    (root / "rules" / "local.yml").write_text("title: local rule\n")
+    (root / "evidence").mkdir()
+    (root / "evidence" / ("ab" * 32)).write_bytes(b"signed policy")
+    if extra_mib:
+        (root / "evidence" / ("cd" * 32)).write_bytes(os.urandom(extra_mib * 2**20))
+    archive = base / "small.dwbackup"
+    assert main([*w, "backup", str(archive)]) == 0
+    return {"root": root, "archive": archive, "key": key_text(root), "rows": dump(root)}
+
+
 def dump(root: Path) -> Dump:
     """Return every managed table's rows, read through Django (values typed, fields decrypted)."""
     from dataward.core.backup_tables import managed_tables
@@ -89,6 +119,15 @@ def dump(root: Path) -> Dump:
         rows = table.model._base_manager.order_by("pk").values_list(*names)
         out[table.name] = [tuple(_plain(v) for v in row) for row in rows]
     return out
+
+
+def raw_dump(root: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Return every table of a SQLite workspace as stored (quick: no Django, nothing decrypted)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(root / "dataward.sqlite3")) as db:
+        names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {n: db.execute(f'SELECT * FROM "{n}" ORDER BY 1').fetchall() for n in names}  # noqa: S608
 
 
 def _plain(value: Any) -> Any:
@@ -120,42 +159,49 @@ def state(root: Path) -> dict[str, bytes]:
     return found
 
 
-def members(archive: Path) -> dict[str, bytes]:
-    """Return every member of an archive, decompressed."""
-    with zipfile.ZipFile(archive) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
+def ring(key: str) -> Keyring:
+    """Return the keyring a key file's text holds."""
+    return Keyring.from_text(key, "test")
+
+
+def members(archive: Path, key: str) -> dict[str, bytes]:
+    """Return every member of an archive, decrypted and decompressed."""
+    with archive.open("rb") as raw:
+        reader = ChunkReader(raw, ring(key), str(archive), "")
+        with zipfile.ZipFile(reader) as zf:  # type: ignore[arg-type]
+            return {name: zf.read(name) for name in zf.namelist()}
+
+
+def seal(parts: dict[str, bytes], out: Path, key: str, key_id: str | None = None) -> Path:
+    """Write members as an encrypted archive under ``key`` (its active key, or ``key_id``)."""
+    keyring = ring(key)
+    with out.open("wb") as raw:
+        writer = ChunkWriter(raw, keyring, key_id or keyring.active_id)
+        with zipfile.ZipFile(writer, "w") as zf:  # type: ignore[arg-type]  # stored: quick
+            for name, data in parts.items():
+                zf.writestr(name, data)
+        writer.close()
+    return out
 
 
 def reseal(
     archive: Path, out: Path, key: str, change: Callable[[dict[str, Any], dict[str, bytes]], None]
 ) -> Path:
-    """Write a copy of an archive changed by ``change(manifest, members)``, correctly sealed.
+    """Write a copy of an archive changed by ``change(manifest, members)``, correctly encrypted.
 
     Checksums, sizes and row counts are recomputed, so only the change itself is wrong: this is
-    how a backup holding a row the database refuses is made.
+    how a backup holding a row the database refuses, or a crafted file name, is made.
     """
-    from dataward.core.engine.crypto import Keyring
-
-    parts = members(archive)
+    parts = members(archive, key)
     manifest = json.loads(parts.pop(MANIFEST))
-    parts.pop(SEAL)
     change(manifest, parts)
     for entry in [*manifest["tables"], *manifest["files"]]:
-        data = parts[entry["member"]]
+        data = parts.get(entry["member"], b"")
         entry["bytes"], entry["sha256"] = len(data), hashlib.sha256(data).hexdigest()
         if "rows" in entry:
             entry["rows"] = data.count(b"\n")
-    ring = Keyring.from_text(key, "test")
-    body = canonical(manifest)
-    seal = {"key_id": ring.active_id, "hmac": seal_of(body, ring, ring.active_id)}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-        zf.writestr(MANIFEST, body)
-        zf.writestr(SEAL, json.dumps(seal))
-    out.write_bytes(buf.getvalue())
-    return out
+    parts[MANIFEST] = canonical(manifest)
+    return seal(parts, out, key)
 
 
 def rows_of(parts: dict[str, bytes], table: str) -> list[list[Any]]:

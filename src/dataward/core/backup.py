@@ -5,6 +5,7 @@ The archive format is in ``core/engine/backup_format.py``; restoring is ``core/b
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,10 @@ from dataward.core.backup_tables import (
     Table,
     applied_migrations,
     audit_head,
-    batches,
     count,
     key_checks,
     managed_tables,
+    reading,
     snapshot,
     unmanaged_tables,
 )
@@ -31,6 +32,9 @@ from dataward.core.engine.backup_format import FORMAT, ArchiveWriter, BackupErro
 from dataward.core.engine.permissions import Action
 from dataward.core.workspace import Workspace
 
+BATCH_BYTES = 2**20
+"""Rows are read and encoded about this many bytes at a time, so wide rows stay bounded too."""
+FETCH_MIN, FETCH_MAX = 16, 5000
 WHOLE_WORKSPACE = (Action.MANAGE_CLIENTS, Action.MANAGE_USERS, Action.MANAGE_KEYS)
 """A backup carries, and a restore replaces, the clients, the users and the key check values:
 only someone who may manage all three (an admin of the whole operation) may take either."""
@@ -68,11 +72,14 @@ QUIET = Progress()
 def backup(
     ws: Workspace, dest: Path, force: bool = False, progress: Progress = QUIET
 ) -> BackupResult:
-    """Write the workspace to one archive at ``dest``; audit it once the snapshot is closed."""
+    """Write the workspace to one encrypted archive at ``dest``; audit it once it is in place.
+
+    Interrupted (Ctrl-C, or SIGTERM as the command maps it) or failing, it leaves no file.
+    """
     require_whole_workspace(ws)
     tables = managed_tables()
     try:
-        with ArchiveWriter(dest, force) as writer:
+        with ArchiveWriter(dest, ws.paths.root, force, ws.keyring) as writer:
             with snapshot():
                 manifest = _header(ws)
                 skipped = unmanaged_tables(tables)
@@ -81,7 +88,7 @@ def backup(
                 manifest["tables"] = [_dump(writer, t, counts[t.name], progress) for t in tables]
             manifest["tables_not_backed_up"] = skipped
             manifest["files"] = _files(writer, ws.paths.root)
-            sha = writer.publish(manifest, ws.keyring)
+            sha = writer.publish(manifest)
     except OSError as exc:
         raise BackupError(
             f"cannot write the backup ({exc.strerror})", str(dest), "check the disk and the folder"
@@ -96,6 +103,7 @@ def backup(
         detail={
             "file": str(dest),
             "sha256": sha,
+            "key_id": ws.keyring.active_id,
             "tables": len(tables),
             "rows": rows,
             "files": len(manifest["files"]),
@@ -123,12 +131,14 @@ def _dump(writer: ArchiveWriter, table: Table, expected: int, progress: Progress
     """Stream one table into its member and return its manifest entry."""
     member = f"data/{table.name}.jsonl"
     convert = encoders(table.kinds)
-    rows = 0
-    with writer.member(member) as sink:
-        for batch in batches(table):
-            sink.write(encode_rows(batch, convert))
+    rows, fetch = 0, FETCH_MIN
+    with writer.member(member) as sink, reading(table) as next_rows:
+        while batch := next_rows(fetch):
+            data = encode_rows(batch, convert)
+            sink.write(data)
             rows += len(batch)
             progress.advance(len(batch))
+            fetch = max(FETCH_MIN, min(FETCH_MAX, len(batch) * BATCH_BYTES // (len(data) + 1)))
     if rows != expected:  # one snapshot cannot see two counts; never publish such an archive
         raise BackupError(
             f"read {rows} rows but counted {expected}", f"table {table.name}", "run it again"
@@ -151,14 +161,23 @@ def _files(writer: ArchiveWriter, root: Path) -> list[dict[str, Any]]:
     out = []
     for rel, path in state_files(root):
         member = f"files/{rel}"
-        try:
-            with path.open("rb") as handle, writer.member(member) as sink:
-                while chunk := handle.read(2**20):
-                    sink.write(chunk)
+        try:  # a link swapped in since the walk is not followed out of the workspace
+            handle = os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
         except OSError as exc:
             raise BackupError(
                 f"cannot read ({exc.strerror})", str(path), "check its permissions"
             ) from None
+        with handle, writer.member(member) as sink:
+            while chunk := _read(handle, path):
+                sink.write(chunk)
         done = writer.members[member]
         out.append({"path": rel, "member": member, "bytes": done.size, "sha256": done.sha256})
     return out
+
+
+def _read(handle: Any, path: Path) -> bytes:
+    """Read the next MiB of a state file; a read error names the file, not the backup."""
+    try:
+        return bytes(handle.read(2**20))
+    except OSError as exc:
+        raise BackupError(f"cannot read ({exc.strerror})", str(path), "check the file") from None

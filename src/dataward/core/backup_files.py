@@ -20,18 +20,38 @@ key, the config (it may hold a database password), the database file or the audi
 (rebuilt from the restored chain)."""
 
 
+FILE_ENTRIES = frozenset(name for name in STATE_ENTRIES if name.endswith(".yaml"))
+
+
 def check_state_path(rel: str, where: str) -> PurePosixPath:
-    """Return a state file's relative path, refusing one that could escape its folder."""
+    """Return a state file's relative path, refusing one that could escape its folder.
+
+    A path names a file in one of the state folders, or is one of the state files itself; no
+    part may be empty, ``.``, ``..``, hidden, or hold a NUL.
+    """
     path = PurePosixPath(rel)
+    parts = path.parts
     if (
-        path.is_absolute()
-        or not path.parts
-        or path.parts[0] not in STATE_ENTRIES
-        or any(p in ("", ".", "..") or p.startswith(".") for p in path.parts)
+        "\x00" in rel
+        or path.is_absolute()
+        or not parts
+        or parts[0] not in STATE_ENTRIES
+        or (parts[0] in FILE_ENTRIES) != (len(parts) == 1)
+        or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+        or rel != path.as_posix()
     ):
-        raise BackupError(f"the backup names a file outside the workspace state ({rel})", where,
+        raise BackupError(f"the backup names a file outside the workspace state ({rel!r})", where,
                           DAMAGED_HINT)  # fmt: skip
     return path
+
+
+def check_state_paths(rels: list[str], where: str) -> list[PurePosixPath]:
+    """Check every path, and that no path repeats or is the folder of another."""
+    paths = [check_state_path(rel, where) for rel in rels]
+    seen = set(paths)
+    if len(seen) != len(paths) or any(p in seen for path in paths for p in path.parents):
+        raise BackupError(DAMAGED + " (a state file is named twice)", where, DAMAGED_HINT)
+    return paths
 
 
 def state_files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -42,17 +62,31 @@ def state_files(root: Path) -> Iterator[tuple[str, Path]]:
     """
     for entry in STATE_ENTRIES:
         top = root / entry
-        if top.is_symlink() or not top.exists():
+        if top.is_symlink():
             continue
-        if top.is_file():
-            yield entry, top
+        if entry in FILE_ENTRIES:
+            if top.is_file():
+                yield entry, top
+            continue
+        if not top.is_dir():
             continue
         for folder, dirs, names in os.walk(top):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(n for n in names if not n.startswith(".")):
                 path = Path(folder) / name
                 if path.is_file() and not path.is_symlink():
-                    yield path.relative_to(root).as_posix(), path
+                    yield _utf8(path.relative_to(root).as_posix(), path), path
+
+
+def _utf8(rel: str, path: Path) -> str:
+    """Refuse a file name the archive cannot carry (not UTF-8): rename it rather than lose it."""
+    try:
+        rel.encode()
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode(errors="replace")
+        raise BackupError("the file name is not valid UTF-8, so a backup cannot carry it", shown,
+                          "rename the file and back up again") from None  # fmt: skip
+    return rel
 
 
 def present(root: Path) -> list[str]:
@@ -77,9 +111,9 @@ class StateFiles:
 
     def stage(self, archive: Archive) -> int:
         """Extract and re-check every state file into the staging folder; return how many."""
+        rels = check_state_paths([str(e["path"]) for e in archive.files], str(archive.path))
         self.new.mkdir(mode=0o700)
-        for entry in archive.files:
-            rel = check_state_path(str(entry["path"]), str(archive.path))
+        for entry, rel in zip(archive.files, rels, strict=True):
             target = self.new.joinpath(*rel.parts)
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             digest, size = hashlib.sha256(), 0

@@ -11,21 +11,34 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
-from django.db.migrations.loader import MigrationLoader
 
 from dataward.core import audit
 from dataward.core.backup import QUIET, Progress, require_whole_workspace
+from dataward.core.backup_busy import users
+from dataward.core.backup_checks import (
+    check_keys,
+    check_schema,
+    key_hint,
+    refuse_if_busy,
+    refuse_source_inside_state,
+    target_name,
+)
 from dataward.core.backup_codec import decode_rows, preparers
-from dataward.core.backup_files import StateFiles, present
-from dataward.core.backup_tables import Table, holdings, managed_tables
+from dataward.core.backup_files import StateFiles
+from dataward.core.backup_tables import Table, managed_tables
 from dataward.core.engine.audit import ROTATE_ACTION
-from dataward.core.engine.backup_format import DAMAGED, DAMAGED_HINT, Archive, BackupError
+from dataward.core.engine.backup_format import (
+    DAMAGED,
+    DAMAGED_HINT,
+    Archive,
+    BackupError,
+)
 from dataward.core.engine.workspace import atomic_write
 from dataward.core.models import AuditEvent, AuditHead, KeyCheck
-from dataward.core.workspace import Workspace, redacted_url
-from dataward.errors import KeyringError
+from dataward.core.workspace import Workspace
 
 BATCH = 5000
+BATCH_BYTES = 2**20
 UNCHANGED = "the workspace is unchanged"
 
 
@@ -38,24 +51,30 @@ class RestoreResult:
     files: int
     created: str
     backend: str
+    in_use: list[str]
 
 
 def restore(
     ws: Workspace, src: Path, force: bool = False, progress: Progress = QUIET
 ) -> RestoreResult:
-    """Replace the workspace's records and state files with the backup's, or change nothing."""
+    """Replace the workspace's records and state files with the backup's, or change nothing.
+
+    Without ``force`` it refuses a workspace that holds records or state files, or that other
+    processes use (the web server, a scan, other database sessions).
+    """
     require_whole_workspace(ws)
-    with Archive(src) as archive:
+    refuse_source_inside_state(ws, src)
+    with Archive(src, ws.keyring, key_hint(ws)) as archive:
         return _restore(ws, archive, force, progress)
 
 
 def _restore(ws: Workspace, archive: Archive, force: bool, progress: Progress) -> RestoreResult:
     """Check, verify, stage the files, load, then point the audit anchor at the new head."""
     check_keys(archive, ws)
-    archive.check_seal(ws.keyring)
     plan = check_schema(archive, managed_tables())
+    in_use = users(ws)
     if not force:
-        _refuse_if_busy(ws, [table for table, _ in plan])
+        refuse_if_busy(ws, [table for table, _ in plan], in_use)
     progress.start("verifying", sum(size for _, size, _ in archive.expected()))
     archive.verify(progress.advance)
     files = StateFiles(ws.paths.root)
@@ -78,83 +97,7 @@ def _restore(ws: Workspace, archive: Archive, force: bool, progress: Progress) -
     ContentType.objects.clear_cache()
     man = archive.manifest
     return RestoreResult(len(plan), rows, len(archive.files), str(man.get("created", "")),
-                         str(man.get("backend", "")))  # fmt: skip
-
-
-def check_keys(archive: Archive, ws: Workspace) -> None:
-    """Refuse unless the workspace holds every key the backup was made with."""
-    wanted = [(str(e["id"]), str(e["check"])) for e in archive.manifest["keys"]]
-    sealer = str(archive.seal.get("key_id", ""))
-    for key_id, check in [*wanted, *([(sealer, "")] if sealer not in dict(wanted) else [])]:
-        try:
-            ok = ws.keyring.check_value(key_id) == check or not check
-        except KeyringError:
-            ok = False
-        if not ok:
-            raise BackupError(
-                f"the workspace key does not match the backup, which needs key {key_id}",
-                str(archive.path),
-                f"set DATAWARD_KEY to the keyring that holds {key_id}, or put that key file in "
-                f"place as {ws.paths.key} (a new workspace for it: init with DATAWARD_KEY set)",
-            )
-
-
-def check_schema(archive: Archive, tables: list[Table]) -> list[tuple[Table, dict[str, Any]]]:
-    """Refuse a backup from another schema; return each table with its manifest entry."""
-    where = str(archive.path)
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    theirs = {(app, name) for app, names in archive.manifest.get("migrations", {}).items()
-              for name in names}  # fmt: skip
-    unknown = sorted(theirs - set(loader.disk_migrations))
-    if unknown:
-        app, name = unknown[0]
-        made_by = archive.manifest.get("dataward", "a newer version")
-        raise BackupError(
-            f"the backup comes from a newer schema (migration {app}.{name} is unknown here)",
-            where,
-            f"restore it with dataward {made_by} or later",
-        )
-    missing = sorted(set(loader.applied_migrations) - theirs)
-    if missing:
-        app, name = missing[0]
-        raise BackupError(
-            f"the backup comes from an older schema (it lacks migration {app}.{name}); "
-            "restoring older backups is not supported yet",
-            where,
-            f"restore it with the dataward that made it "
-            f"({archive.manifest.get('dataward', '?')}), run `dataward migrate`, back it up again",
-        )
-    by_name = {t.name: t for t in tables}
-    plan = []
-    for entry in archive.tables:
-        table = by_name.pop(str(entry.get("name")), None)
-        ours = [[c, k] for c, k in zip(table.columns, table.kinds, strict=True)] if table else []
-        if table is None or entry.get("columns") != ours:
-            raise BackupError(
-                f"table {entry.get('name')} differs from this dataward's schema", where,
-                "restore it with the dataward version that made it",
-            )  # fmt: skip
-        plan.append((table, entry))
-    if by_name:
-        raise BackupError(f"the backup has no table {sorted(by_name)[0]}", where, DAMAGED_HINT)
-    return plan
-
-
-def _refuse_if_busy(ws: Workspace, tables: list[Table]) -> None:
-    """Refuse to restore over records or state files unless told to replace them."""
-    busy = holdings(tables) + present(ws.paths.root)
-    if busy:
-        shown = ", ".join(busy[:3]) + (f" and {len(busy) - 3} more" if len(busy) > 3 else "")
-        raise BackupError(
-            f"the workspace already holds records ({shown})",
-            _target(ws),
-            "restore into a new workspace, or pass --force to replace everything in it",
-        )
-
-
-def _target(ws: Workspace) -> str:
-    url = ws.config.database_url
-    return str(ws.paths.root) if ws.config.is_sqlite else redacted_url(url)
+                         str(man.get("backend", "")), in_use)  # fmt: skip
 
 
 def _load_all(
@@ -188,7 +131,7 @@ def _load_all(
         raise BackupError(
             f"the database refused the restored records at commit ({type(exc).__name__}); "
             + UNCHANGED,
-            _target(ws),
+            target_name(ws),
             "check the database's logs; the backup may hold rows this database cannot store",
         ) from None
     return rows
@@ -219,7 +162,7 @@ def _load(archive: Archive, table: Table, entry: dict[str, Any], progress: Progr
     width, done = len(table.columns), 0
     try:
         with connection.cursor() as cur:
-            for batch in archive.rows(entry["member"], entry["sha256"], BATCH):
+            for batch in archive.rows(entry["member"], entry["sha256"], BATCH, BATCH_BYTES):
                 if any(not isinstance(row, list) or len(row) != width for row in batch):
                     raise BackupError(DAMAGED + f" (a row of {table.name} is malformed)",
                                       str(archive.path), DAMAGED_HINT)  # fmt: skip

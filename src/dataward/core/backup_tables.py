@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +12,6 @@ from django.db import connection, models, transaction
 
 from dataward.core.backup_codec import kind_of
 from dataward.core.models import AuditEvent, AuditHead, Client, KeyCheck
-
-FETCH = 5000
 
 
 @dataclass(frozen=True)
@@ -106,15 +104,16 @@ def count(table: Table) -> int:
     return int(scalar_rows(sql)[0][0])
 
 
-def batches(table: Table) -> Iterator[list[tuple[Any, ...]]]:
-    """Yield the table's raw rows in primary-key order, a bounded batch at a time.
+@contextlib.contextmanager
+def reading(table: Table) -> Iterator[Callable[[int], list[tuple[Any, ...]]]]:
+    """Yield ``fetch(n)``, returning the table's next ``n`` raw rows in primary-key order.
 
-    On PostgreSQL this is a server-side cursor, so a million rows never sit in memory at once.
+    On PostgreSQL this is a server-side cursor and on SQLite a stepped statement, so only the
+    rows fetched sit in memory; the caller picks ``n`` to keep each batch's bytes bounded.
     """
     with connection.chunked_cursor() as cur:
         cur.execute(table.select())
-        while rows := cur.fetchmany(FETCH):
-            yield rows
+        yield cur.fetchmany
 
 
 def applied_migrations() -> dict[str, list[str]]:

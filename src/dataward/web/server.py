@@ -70,9 +70,11 @@ def run(ws: Workspace, host: str, port: int, workers: int, banner: str = "") -> 
     On PostgreSQL each worker then connects as "dataward web", with the pool or persistent
     connections DATAWARD_DB_POOL or DATAWARD_DB_CONN_MAX_AGE ask for.
     """
+    from dataward.core.backup_busy import serving
     from dataward.runtime import serve_database
 
     serve_database(ws.config)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
-    print(banner or f"dataward is serving {ws.paths.root} at {url}", file=sys.stderr)
-    DatawardServer(ws, options(host, port, workers)).run()
+    with serving(ws.paths.root):  # `dataward restore` refuses while this lock is held
+        print(banner or f"dataward is serving {ws.paths.root} at {url}", file=sys.stderr)
+        DatawardServer(ws, options(host, port, workers)).run()
