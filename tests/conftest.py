@@ -31,8 +31,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the developer's own workspace settings out of the tests."""
-    for name in ("DATAWARD_WORKSPACE", "DATAWARD_DATABASE_URL", "DATAWARD_KEY", "DATAWARD_USER"):
+    """Keep the developer's own workspace settings out of the tests, and each test's from the next.
+
+    The DATAWARD_DB_* variables (pool, persistent connections, timeouts) are cleared too: one
+    test's serving settings must never reach another test's database connections.
+    """
+    names = {"DATAWARD_WORKSPACE", "DATAWARD_DATABASE_URL", "DATAWARD_KEY", "DATAWARD_USER"}
+    names |= {name for name in os.environ if name.startswith("DATAWARD_DB_")}
+    for name in sorted(names):
         monkeypatch.delenv(name, raising=False)
 
 

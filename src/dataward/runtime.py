@@ -43,7 +43,7 @@ def database_settings(
             "NAME": config.database_url.removeprefix("sqlite:///"),
         }
     else:
-        db = dict(dj_database_url.parse(config.database_url, conn_max_age=0))
+        db = _parse_url(config, dict(os.environ if env is None else env))
     if db["ENGINE"].endswith("sqlite3"):
         db["OPTIONS"] = {
             "timeout": 30,
@@ -55,6 +55,67 @@ def database_settings(
     options.setdefault("connect_timeout", 5)
     options.setdefault("application_name", "dataward web" if serving else "dataward cli")
     db.update(_postgres_production(dict(os.environ if env is None else env), options, serving))
+    return db
+
+
+#: libpq connection parameters a database URL's query may carry (TLS, socket, naming, timeouts).
+LIBPQ_PARAMETERS = frozenset({
+    "application_name", "channel_binding", "client_encoding", "connect_timeout",
+    "fallback_application_name", "gssencmode", "gsslib", "host", "hostaddr", "keepalives",
+    "keepalives_count", "keepalives_idle", "keepalives_interval", "krbsrvname",
+    "load_balance_hosts", "options", "passfile", "port", "require_auth", "service", "sslcert",
+    "sslcompression", "sslcrl", "sslcrldir", "sslkey", "sslmode", "sslpassword", "sslrootcert",
+    "sslsni", "ssl_max_protocol_version", "ssl_min_protocol_version", "target_session_attrs",
+    "tcp_user_timeout",
+})  # fmt: skip
+#: Settings some write into a database URL that dataward takes from a variable instead.
+URL_SETTINGS = {
+    "pool": "DATAWARD_DB_POOL",
+    "conn_max_age": "DATAWARD_DB_CONN_MAX_AGE",
+    "conn_health_checks": "DATAWARD_DB_CONN_MAX_AGE",
+    "statement_timeout": "DATAWARD_DB_STATEMENT_TIMEOUT",
+    "pgbouncer": "DATAWARD_DB_PGBOUNCER",
+    "pool_mode": "DATAWARD_DB_PGBOUNCER",
+}
+
+
+def _parse_url(config: WorkspaceConfig, env: Mapping[str, str]) -> dict[str, Any]:
+    """Parse a PostgreSQL URL; its query may hold libpq parameters only, each once."""
+    where = (
+        "DATAWARD_DATABASE_URL"
+        if env.get("DATAWARD_DATABASE_URL") == config.database_url
+        else f"{config.paths.config} (database.url)"
+    )
+    try:
+        db: dict[str, Any] = dict(dj_database_url.parse(config.database_url, conn_max_age=0))
+    except ValueError:  # a port that is no number, an unclosed [IPv6 address] (no value echoed)
+        raise DatawardError(
+            "the database URL cannot be parsed",
+            where,
+            "write postgresql://USER@HOST:PORT/NAME, with %-escapes for special characters",
+        ) from None
+    options = db.setdefault("OPTIONS", {})
+    for name, value in list(options.items()):
+        shown = repr(name[:40])
+        if name.lower() in URL_SETTINGS:
+            raise DatawardError(
+                f"{shown} in the database URL is not read by dataward",
+                where,
+                f"remove it and set {URL_SETTINGS[name.lower()]} instead",
+            )
+        if name not in LIBPQ_PARAMETERS:
+            raise DatawardError(
+                f"{shown} in the database URL is not a libpq connection parameter dataward accepts",
+                where,
+                "remove it; for pooling and timeouts set DATAWARD_DB_POOL, "
+                "DATAWARD_DB_CONN_MAX_AGE or DATAWARD_DB_STATEMENT_TIMEOUT",
+            )
+        if isinstance(value, list):
+            raise DatawardError(
+                f"{shown} is given more than once in the database URL", where, "keep one"
+            )
+        if isinstance(value, bool):  # dj-database-url read "true"/"false"; libpq wants text
+            options[name] = str(value).lower()
     return db
 
 
@@ -112,12 +173,15 @@ def _whole(env: dict[str, str], name: str, unit: str) -> int:
     if not text:
         return 0
     if not _digits(text) or int(text) > 10**9:
-        raise DatawardError(f"{text[:40]!r} is not a whole number", name, f"write {unit}, or 0")
+        raise DatawardError(
+            f"{text[:40]!r} is not a whole number up to 1000000000", name, f"write {unit}, or 0"
+        )
     return int(text)
 
 
 def _digits(text: str) -> bool:
-    return text.isascii() and text.isdigit()
+    """Return True for 1 to 18 ASCII digits: int() of longer text is slow or refused."""
+    return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
 
 
 def _pgbouncer(mode: str) -> str:

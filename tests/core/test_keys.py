@@ -76,3 +76,46 @@ def test_a_stale_rotation_is_refused_and_loses_no_key(ws, cli) -> None:
     ring = json.loads((ws.paths.root / "dataward.key").read_text())
     assert len(ring["keys"]) == 2
     assert cli("audit", "verify", "-w", str(ws.paths.root)).code == 0
+
+
+def test_a_keyring_asks_its_finder_only_for_keys_it_lacks() -> None:
+    import pytest
+
+    from dataward.core.engine.crypto import Keyring
+    from dataward.errors import KeyringError
+
+    old = Keyring.generate()
+    new = old.rotate()
+    asked: list[str | None] = []
+
+    def finder(key_id: str | None) -> Keyring | None:
+        asked.append(key_id)
+        return new
+
+    stale = old.with_finder(finder)
+    assert stale == old  # the finder is not part of the keyring's identity
+    token = new.encrypt("sec@acme.test", "core.Client.security_contact")
+    assert stale.decrypt(token, "core.Client.security_contact") == "sec@acme.test"
+    assert asked == [new.active_id]
+    assert stale.get(old.active_id) == old.active
+    assert asked == [new.active_id]
+    assert stale.encrypt("x", "ctx").startswith(f"enc1:{new.active_id}:")  # never the old key
+    assert stale.latest() is new
+    with pytest.raises(KeyringError, match="kmissing"):
+        stale.get("kmissing")
+    assert old.latest() is old
+    assert old.encrypt("x", "ctx").startswith(f"enc1:{old.active_id}:")
+
+
+def test_web_sessions_signed_before_a_rotation_stay_valid(ws, cli) -> None:
+    from dataward.core.models import User
+    from dataward.core.workspace import open_workspace
+
+    root = str(ws.paths.root)
+    assert cli("users", "add", "ana", "--role", "analyst", "-w", root).code == 0
+    user = User.objects.get(username="ana")
+    before = user.get_session_auth_hash()  # what a signed-in browser's session holds
+    assert cli("keys", "rotate", "-w", root).code == 0
+    open_workspace(root, env={})  # a web server started after the rotation
+    assert user.get_session_auth_hash() != before  # signed with the new key from now on
+    assert before in list(user.get_session_auth_fallback_hash())  # the old one still accepted

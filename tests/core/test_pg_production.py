@@ -82,6 +82,11 @@ def test_sqlite_ignores_the_postgresql_settings() -> None:
         *(({POOL: v}, POOL, "MIN:MAX")
           for v in ("lots", "0", "3:1", "1:2:3", "101", ":3", "1:", "²", "-1")),
         ({AGE: "-1"}, AGE, "seconds"),
+        ({AGE: "9" * 19}, AGE, "seconds"),
+        ({AGE: "0" * 5000}, AGE, "seconds"),  # int() would refuse this many digits
+        ({TIMEOUT: "1" * 4301}, TIMEOUT, "milliseconds"),
+        ({POOL: "1:" + "2" * 5000}, POOL, "MIN:MAX"),
+        ({POOL: "0" * 19 + ":4"}, POOL, "MIN:MAX"),
         ({AGE: "5m"}, AGE, "seconds"),
         ({TIMEOUT: "1.5"}, TIMEOUT, "milliseconds"),
         ({POOL: "2:4", AGE: "60"}, AGE, "unset one"),
@@ -102,6 +107,56 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
         assert caught.value.where == where
         assert hint in caught.value.line()
         assert "\n" not in caught.value.line()
+
+
+@pytest.mark.parametrize(
+    ("query", "needles"),
+    [
+        ("pool=true", ("'pool'", "DATAWARD_DB_POOL")),
+        ("conn_max_age=600", ("'conn_max_age'", "DATAWARD_DB_CONN_MAX_AGE")),
+        ("CONN_MAX_AGE=600", ("'CONN_MAX_AGE'", "DATAWARD_DB_CONN_MAX_AGE")),
+        ("statement_timeout=5", ("'statement_timeout'", "DATAWARD_DB_STATEMENT_TIMEOUT")),
+        ("isolation_level=1", ("'isolation_level'", "not a libpq connection parameter")),
+        ("server_side_binding=true", ("'server_side_binding'", "DATAWARD_DB_POOL")),
+        ("assume_role=postgres", ("'assume_role'", "remove it")),
+        ("sslmode=require&sslmode=disable", ("'sslmode' is given more than once",)),
+    ],
+)
+def test_django_options_smuggled_in_the_url_are_refused(query: str, needles: tuple[str]) -> None:
+    from dataward.errors import DatawardError
+
+    for serving in (False, True):
+        env = {"DATAWARD_DATABASE_URL": f"postgresql://dw@db/dw?{query}"}
+        with pytest.raises(DatawardError) as caught:
+            _settings(env, serving, env["DATAWARD_DATABASE_URL"])
+        assert caught.value.where == "DATAWARD_DATABASE_URL"
+        assert "\n" not in caught.value.line()
+        for needle in needles:
+            assert needle in caught.value.line()
+
+
+@pytest.mark.parametrize("url", ["postgresql://dw@db:99999/dw", "postgresql://dw@[::1/dw"])
+def test_an_unparsable_url_is_one_line(url: str) -> None:
+    from dataward.errors import DatawardError
+
+    with pytest.raises(DatawardError, match="cannot be parsed") as caught:
+        _settings({}, False, url)
+    assert "database.url" in str(caught.value.where)
+
+
+def test_libpq_parameters_in_the_url_pass_as_text() -> None:
+    url = "postgresql://dw@/dw?host=/run/postgresql&keepalives=1&sslsni=true&target_session_attrs=read-write"
+    options = _settings({}, False, url)["OPTIONS"]
+    assert options["host"] == "/run/postgresql"
+    assert options["sslsni"] == "true"  # not Python's True, which libpq would not read
+    assert options["target_session_attrs"] == "read-write"
+
+
+@POSTGRES_ONLY
+def test_the_cli_refuses_a_pool_in_the_url(ws_root: Path, database_url: str, cli: Any) -> None:
+    result = cli("clients", "list", "-w", str(ws_root),
+                 DATAWARD_DATABASE_URL=f"{database_url}?pool=true")  # fmt: skip
+    assert_one_line_error(result, "DATAWARD_DATABASE_URL", "'pool'", "DATAWARD_DB_POOL")
 
 
 @POSTGRES_ONLY
@@ -206,9 +261,23 @@ def test_a_web_worker_keeps_its_connection_between_requests_when_asked(
     assert (_pid() == before) is kept
 
 
+def _web_sessions(database_url: str) -> list[str]:
+    """Return the states of this database's sessions named "dataward web", seen from outside."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'dataward web'"
+        ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
 @POSTGRES_ONLY
-def test_threads_share_the_pool_and_never_exceed_its_size(serving: Any) -> None:
+def test_threads_share_the_pool_and_never_exceed_its_size(serving: Any, database_url: str) -> None:
     from django.db import connection, connections
+
+    from dataward.runtime import close_database
 
     serving(DATAWARD_DB_POOL="1:2")
     pids: list[int] = []
@@ -238,3 +307,18 @@ def test_threads_share_the_pool_and_never_exceed_its_size(serving: Any) -> None:
     assert len(pids) == 18
     assert len(set(pids)) <= 2
     assert most[0] <= 2
+    stats = connection.pool.get_stats()  # type: ignore[attr-defined]
+    assert 1 <= stats["pool_size"] <= 2
+    assert stats["pool_available"] == stats["pool_size"], stats  # every request gave it back
+    assert stats.get("requests_waiting", 0) == 0
+    assert stats.get("connections_lost", 0) == 0, stats
+    assert stats.get("returns_bad", 0) == 0, stats
+    sessions = _web_sessions(database_url)
+    assert len(sessions) == stats["pool_size"]  # no session left behind outside the pool
+    assert set(sessions) == {"idle"}  # none abandoned inside a transaction
+    close_database()
+    for _ in range(50):  # the server sees the sign-off shortly after the pool closes
+        if not _web_sessions(database_url):
+            break
+        time.sleep(0.1)
+    assert not _web_sessions(database_url)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from dataward.core.engine.audit import (
     GENESIS,
+    ROTATE_ACTION,
     Anchor,
     AuditRecord,
     VerifyReport,
@@ -19,9 +20,11 @@ from dataward.core.engine.audit import (
     state_digest,
     verify_chain,
 )
+from dataward.core.engine.crypto import Keyring
 from dataward.core.engine.workspace import WorkspacePaths, atomic_write
 from dataward.core.models import AuditEvent, AuditHead
 from dataward.core.workspace import Workspace
+from dataward.errors import KeyringError
 
 
 def record(
@@ -39,6 +42,8 @@ def record(
         head = AuditHead.objects.select_for_update().filter(id=1).first()
         if head is None:
             head = AuditHead.objects.create(id=1, seq=0, hash=GENESIS)
+        ring = ws.keyring.latest()  # the key file's, if a rotation elsewhere replaced it
+        key_id = _sealing_key(ws, ring, head.seq, action, object_id)
         rec = AuditRecord(
             seq=head.seq + 1,
             at=ws.clock().isoformat(timespec="microseconds"),
@@ -47,19 +52,46 @@ def record(
             client=client or "",
             object_type=object_type,
             object_id=object_id,
-            before=state_digest(before, ws.keyring),
-            after=state_digest(after, ws.keyring),
+            before=state_digest(before, ring),
+            after=state_digest(after, ring),
             detail=dict(detail or {}),
-            key_id=ws.keyring.active_id,
+            key_id=key_id,
             prev_hash=head.hash,
         )
-        seal = link_hash(rec, ws.keyring)
+        seal = link_hash(rec, ring)
         event = AuditEvent.objects.create(**_fields(rec), hash=seal)
         head.seq, head.hash = rec.seq, seal
         head.save()
         paths = ws.paths
         transaction.on_commit(lambda: write_anchor(paths, Anchor(rec.seq, seal)))
     return event
+
+
+def _sealing_key(ws: Workspace, ring: Keyring, seq: int, action: str, object_id: str) -> str:
+    """Return the key that seals the next event: the one the chain is sealed with now.
+
+    Only a rotation event moves the chain to a new key (the one it names). Every other event
+    keeps the key of the event before it, even in a process that started before a rotation: its
+    keyring then lacks that key, and the finder re-reads the key file the rotation wrote.
+    """
+    if action == ROTATE_ACTION:
+        return object_id
+    last = AuditEvent.objects.filter(seq=seq).values_list("key_id", flat=True).first()
+    if not last:
+        return ring.active_id
+    try:
+        ring.get(last)
+    except KeyringError as exc:
+        from_env = exc.where == "DATAWARD_KEY"
+        raise KeyringError(
+            f"the audit trail is sealed with key {last}, which this process's keyring does not "
+            "hold (the key was rotated elsewhere)",
+            "DATAWARD_KEY" if from_env else str(ws.paths.key),
+            "restart this process with the new keyring in DATAWARD_KEY"
+            if from_env
+            else "copy the newest key file here from where the key was rotated",
+        ) from None
+    return last
 
 
 def _fields(rec: AuditRecord) -> dict[str, Any]:

@@ -89,6 +89,101 @@ def load_keyring(paths: WorkspacePaths, env: Mapping[str, str]) -> tuple[Keyring
     return Keyring.from_text(text, str(paths.key)), warnings
 
 
+def reload_keyring(ws: Workspace) -> Keyring:
+    """Re-read the key file after a rotation by another process, and use it from now on.
+
+    Refuses in one line when the keyring came from DATAWARD_KEY: the environment of a running
+    process cannot change, so it must be restarted with the new keyring.
+    """
+    source = ws.keyring.finder
+    if not isinstance(source, _KeySource):
+        source = _KeySource(ws.config, ws.keyring, from_env=False)
+    source.reload(strict=True)
+    ws.keyring = source.use()
+    _accept_sessions_of(ws.keyring)
+    return ws.keyring
+
+
+def _key_stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
+class _KeySource:
+    """Where a process's keyring comes from; the finder keyrings ask for newer keys.
+
+    A rotation (`dataward keys rotate`, in another process or on another machine whose key file
+    is then copied here) replaces the key file while services keep running. Called with a key id
+    the keyring lacks (met in the audit chain or in an encrypted field), or with None before a
+    field is encrypted, this re-reads the key file if it changed since it was read, so a running
+    process decrypts what the rotation re-encrypted and seals and encrypts with the new key.
+    """
+
+    def __init__(self, config: WorkspaceConfig, keyring: Keyring, from_env: bool) -> None:
+        self.config = config
+        self.from_env = from_env
+        self.stamp = None if from_env else _key_stamp(config.paths.key)
+        self.ring = keyring.with_finder(self)
+
+    def use(self) -> Keyring:
+        """Make this source's keyring the one encrypted fields use in this process."""
+        state.keyring = self.ring
+        return self.ring
+
+    def __call__(self, key_id: str | None) -> Keyring | None:
+        if self.from_env:
+            if key_id is not None and not self.ring.holds(key_id):
+                raise KeyringError(
+                    f"key {key_id} is not in DATAWARD_KEY (the key was rotated after this process "
+                    "started)",
+                    "DATAWARD_KEY",
+                    "restart this process with the new keyring in DATAWARD_KEY",
+                )
+            return self.ring
+        if _key_stamp(self.config.paths.key) != self.stamp:
+            self.reload(strict=key_id is not None)
+        return self.ring
+
+    def reload(self, strict: bool) -> Keyring:
+        """Re-read the key file; on failure raise (strict) or keep the keyring held now."""
+        if self.from_env:
+            raise KeyringError(
+                "the keyring comes from DATAWARD_KEY, which a running process cannot re-read",
+                "DATAWARD_KEY",
+                "restart this process with the new keyring in DATAWARD_KEY",
+            )
+        stamp = _key_stamp(self.config.paths.key)  # before reading: a later change reads again
+        try:
+            ring, _ = load_keyring(self.config.paths, {})
+            _check_keys(ring, self.config)
+        except KeyringError:
+            if strict:
+                raise
+            return self.ring  # e.g. a copy half-written: go on with the key held, try again later
+        self.stamp = stamp
+        mine = state.keyring is not None and state.keyring.finder is self
+        self.ring = ring.with_finder(self)
+        if mine:
+            self.use()
+            _accept_sessions_of(self.ring)
+        return self.ring
+
+
+def _accept_sessions_of(keyring: Keyring) -> None:
+    """Let web sessions signed with any key of the keyring stay valid in this process."""
+    from django.conf import settings
+
+    current = settings.SECRET_KEY
+    settings.SECRET_KEY_FALLBACKS = [
+        secret
+        for key in reversed(keyring.keys)
+        if (secret := key.derive("django").hex()) != current
+    ]
+
+
 def init_workspace(
     root: str | os.PathLike[str] | None,
     env: Mapping[str, str] | None = None,
@@ -140,7 +235,8 @@ def open_workspace(
             "restore it from a backup or create a new workspace with dataward init",
         )
     activate(config, secret_key=keyring.active.derive("django").hex())
-    state.keyring = keyring
+    keyring = _KeySource(config, keyring, from_env=bool(env.get("DATAWARD_KEY"))).use()
+    _accept_sessions_of(keyring)  # sessions signed before a rotation stay valid after it
     _prepare_database(config)
     _check_keys(keyring, config)
     name = actor or env.get("DATAWARD_USER")

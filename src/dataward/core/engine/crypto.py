@@ -8,7 +8,8 @@ import hashlib
 import hmac
 import json
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -64,12 +65,22 @@ class Fingerprinter:
         return f"{FP_PREFIX}:{self.key_id}:{digest[:32]}"
 
 
+KeyFinder = Callable[[str | None], "Keyring | None"]
+"""Find a newer keyring: called with a key id this one lacks, or None to ask whether it changed."""
+
+
 @dataclass(frozen=True)
 class Keyring:
-    """Keep every workspace key; the active one signs and encrypts, old ones still resolve."""
+    """Keep every workspace key; the active one signs and encrypts, old ones still resolve.
+
+    A keyring opened from a key file carries a finder: when a rotation in another process replaced
+    the file, ``get`` of a key id met in the data (or ``latest``) reads the newer keyring instead
+    of failing or going on with the retired active key.
+    """
 
     active_id: str
     keys: tuple[Key, ...] = field(default_factory=tuple)
+    finder: KeyFinder | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def generate(cls) -> Keyring:
@@ -80,7 +91,23 @@ class Keyring:
     def rotate(self) -> Keyring:
         """Return a keyring with a new active key, keeping the old keys for resolution."""
         key = _new_key()
-        return Keyring(active_id=key.id, keys=(*self.keys, key))
+        return Keyring(active_id=key.id, keys=(*self.keys, key), finder=self.finder)
+
+    def with_finder(self, finder: KeyFinder | None) -> Keyring:
+        """Return this keyring with a finder that knows where newer keyrings come from."""
+        return replace(self, finder=finder)
+
+    def latest(self) -> Keyring:
+        """Return the newest keyring the finder has (after a rotation elsewhere), else this one."""
+        newer = self.finder(None) if self.finder is not None else None
+        return newer or self
+
+    def holds(self, key_id: str) -> bool:
+        """Return True when this keyring itself (no finder asked) holds the key."""
+        return self._held(key_id) is not None
+
+    def _held(self, key_id: str) -> Key | None:
+        return next((key for key in self.keys if key.id == key_id), None)
 
     @property
     def active(self) -> Key:
@@ -88,10 +115,17 @@ class Keyring:
         return self.get(self.active_id)
 
     def get(self, key_id: str) -> Key:
-        """Return the key with this id, or raise a KeyringError naming it."""
-        for key in self.keys:
-            if key.id == key_id:
-                return key
+        """Return the key with this id, asking the finder for a newer keyring if this one lacks it.
+
+        Raises a KeyringError naming the key when no keyring holds it (or the finder's own error,
+        when the keyring cannot be re-read).
+        """
+        key = self._held(key_id)
+        if key is None and self.finder is not None and key_id:
+            newer = self.finder(key_id)
+            key = newer._held(key_id) if newer is not None else None
+        if key is not None:
+            return key
         raise KeyringError(f"key {key_id} is not in the workspace keyring", "keyring", KEY_HINT)
 
     def fingerprint(self, value: str, key_id: str | None = None) -> str:
@@ -106,7 +140,8 @@ class Keyring:
 
     def fingerprints(self, value: str) -> list[str]:
         """Return the value's fingerprint under every key, newest first, to match old records."""
-        return [self.fingerprint(value, key.id) for key in reversed(self.keys)]
+        ring = self.latest()
+        return [ring.fingerprint(value, key.id) for key in reversed(ring.keys)]
 
     def matches(self, value: str, fp: str) -> bool:
         """Return True when ``fp`` is this value's fingerprint under the key it names."""
@@ -127,8 +162,12 @@ class Keyring:
         ).hexdigest()
 
     def encrypt(self, plaintext: str, context: str) -> str:
-        """Encrypt a field with AES-256-GCM bound to its context (model.field)."""
-        key = self.active
+        """Encrypt a field with AES-256-GCM bound to its context (model.field).
+
+        The key is the newest keyring's active one: a process that started before a rotation
+        must not go on writing under the key the rotation retired.
+        """
+        key = self.latest().active
         nonce = secrets.token_bytes(12)
         sealed = AESGCM(key.derive("encrypt")).encrypt(nonce, plaintext.encode(), context.encode())
         return f"{ENC_PREFIX}:{key.id}:{_b64e(nonce + sealed)}"
