@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: all demo test lint fmt typecheck bench lock clean install migrations docs
+.PHONY: all demo test lint fmt typecheck bench lock clean install migrations docs fuzz audit
 
 all: lint test
 
@@ -26,6 +26,20 @@ test: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 -q
+
+# Each atheris harness in fuzz/ for FUZZ_SECONDS; fails when one finds a crash (not part of test).
+FUZZ_SECONDS ?= 30
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+# pip-audit of requirements.lock against PyPI's advisories, from a venv of its own. It needs the
+# internet (PyPI's JSON API); --strict makes a package it could not look up a failure, not a skip.
+# Not part of test or .ci/run. See docs/security.md.
+AUDIT_VENV ?= build/auditvenv
+audit:
+	$(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet 'pip-audit==2.10.1'
+	$(AUDIT_VENV)/bin/pip-audit --strict --no-deps --disable-pip -r requirements.lock
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

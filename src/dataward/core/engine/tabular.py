@@ -26,6 +26,12 @@ def shape(value: str) -> str:
     return f"looks like {masked!r}"
 
 
+def shown(value: str, limit: int = 64) -> str:
+    """Return a cell as an error may show it: as is when short and printable, else escaped."""
+    text = str(value)
+    return text if text.isprintable() and len(text) <= limit else repr(text[:limit])
+
+
 def _header_names(header: Sequence[str]) -> str:
     """Return the header's names for an error, masking cells that look like data, not names."""
     names = []
@@ -33,6 +39,8 @@ def _header_names(header: Sequence[str]) -> str:
         h = str(h).strip()
         if h:
             looks_like_data = "@" in h or sum(c.isdigit() for c in h) >= 4
+            # A long or unprintable cell (a misread file) is shown masked and cut, on one line.
+            looks_like_data = looks_like_data or len(h) > 40 or not h.isprintable()
             names.append(shape(h).removeprefix("looks like ") if looks_like_data else h)
     return ", ".join(names) + (", ..." if len(header) > 12 else "")
 
@@ -105,26 +113,65 @@ class Row:
         return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
+#: First bytes of an OLE compound file: a password-protected (encrypted) Office file or an .xls.
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+#: An XLSX whose parts unpack beyond this is refused before openpyxl reads it (a zip bomb).
+MAX_XLSX_UNPACKED = 1024**3
+#: A part bigger than 1 MB compressed more than this many times is refused (a zip bomb).
+MAX_XLSX_RATIO = 500
+_REEXPORT = "export it as CSV (UTF-8) or XLSX"
+
+
 def _cells(path: Path) -> Iterator[list[str]]:
     """Yield every row of a CSV or XLSX file as strings."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ImportFileError(f"could not be read ({reason})", str(path), "check it") from None
+    if head.startswith(OLE_MAGIC):
+        raise ImportFileError(
+            "is a password-protected (encrypted) or legacy .xls Office file",
+            str(path),
+            "save it as .xlsx without a password, or " + _REEXPORT,
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         yield from _xlsx(path)
         return
+    if head.startswith((b"%PDF-", b"PK\x03\x04")):
+        kind = "a PDF document" if head.startswith(b"%PDF-") else "a ZIP or XLSX file"
+        raise ImportFileError(f"is {kind}, not CSV", str(path), _REEXPORT)
     text = _decode(path, path.read_bytes())
     try:
         dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
+    number = 0
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), dialect)
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            number += 1
+            yield row
     except csv.Error as exc:
-        raise ImportFileError(f"is not valid CSV ({exc})", str(path), "re-export it") from None
+        # The csv module's messages name the problem, never the cell's text.
+        raise ImportFileError(
+            f"is not valid CSV ({exc})", f"{path} row {number + 1}", "re-export it"
+        ) from None
 
 
 def _decode(path: Path, raw: bytes) -> str:
     """Decode an export: UTF-16 with a BOM, UTF-8, Windows-1252 (Excel's usual), then a guess."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            good = raw[: exc.start - exc.start % 2].decode("utf-16", errors="replace")
+            row = good.count("\n") + 1
+            raise ImportFileError(
+                f"is not valid UTF-16 text (a broken or cut-off character in row {row})",
+                f"{path} row {row}",
+                _REEXPORT,
+            ) from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
@@ -134,27 +181,68 @@ def _decode(path: Path, raw: bytes) -> str:
 
     best = from_bytes(raw).best()
     if best is None:
-        raise ImportFileError("is not text", str(path), "export it as CSV (UTF-8) or XLSX")
+        raise ImportFileError("is not text", str(path), _REEXPORT)
     return str(best)
 
 
 def _xlsx(path: Path) -> Iterator[list[str]]:
-    """Yield the first sheet's rows as strings (dates as ISO text)."""
-    from zipfile import BadZipFile
+    """Yield the first sheet's rows as strings (dates as ISO text).
 
+    A workbook openpyxl cannot open, or one that breaks part-way through its rows, is one
+    error naming the file and the row; the library's own message is not passed on (it may
+    quote the file's content).
+    """
     from openpyxl import load_workbook
 
+    hint = "open it in Excel and save it again as .xlsx, or export it as CSV"
+    _refuse_zip_bomb(path, hint)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, not a crash
         raise ImportFileError(
-            f"is not a readable XLSX file ({exc})", str(path), "re-save it"
+            f"is not a readable XLSX file ({type(exc).__name__})", str(path), hint
         ) from None
     try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
+        if not book.worksheets:
+            raise ImportFileError("has no worksheet", str(path), hint)
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        number = 0
+        while True:
+            try:
+                row = next(rows, None)
+            except Exception as exc:  # noqa: BLE001 - as above, mid-rows
+                raise ImportFileError(
+                    f"is not a readable XLSX file: it breaks after row {number} "
+                    f"({type(exc).__name__})",
+                    f"{path} row {number + 1}",
+                    hint,
+                ) from None
+            if row is None:
+                return
+            number += 1
             yield ["" if v is None else _xlsx_text(v) for v in row]
     finally:
         book.close()
+
+
+def _refuse_zip_bomb(path: Path, hint: str) -> None:
+    """Refuse a workbook whose parts would unpack to more than openpyxl should hold."""
+    from zipfile import ZipFile
+
+    try:
+        with ZipFile(path) as archive:
+            infos = archive.infolist()
+    except Exception:  # noqa: BLE001 - load_workbook reports the broken file
+        return
+    total = sum(i.file_size for i in infos)
+    bomb = any(
+        i.file_size > 1024**2 and i.file_size > MAX_XLSX_RATIO * max(i.compress_size, 1)
+        for i in infos
+    )
+    if total > MAX_XLSX_UNPACKED or bomb:
+        raise ImportFileError(
+            f"unpacks to {total // 1024**2:,} MB (compressed like a zip bomb)", str(path), hint
+        )
 
 
 def _xlsx_text(value: object) -> str:

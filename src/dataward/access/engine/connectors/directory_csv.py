@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from dataward.access.engine.types import Account, ImportFileError, ImportResult
-from dataward.core.engine.tabular import read_rows
+from dataward.core.engine.tabular import read_rows, shown
 
 COLUMNS = {
     "username": ("user name", "login", "samaccountname", "account", "user principal name", "upn"),
@@ -40,7 +40,7 @@ def read_directory_csv(
         key = name.lower()
         if key in accounts:
             raise ImportFileError(
-                f"username {name} repeats row {accounts[key].row}",
+                f"username {shown(name)} repeats row {accounts[key].row}",
                 f"{path} row {row.number}",
                 "keep one row per account",
             )

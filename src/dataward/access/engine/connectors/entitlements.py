@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dataward.access.engine.types import Entitlement, ImportFileError, ImportResult
-from dataward.core.engine.tabular import read_rows
+from dataward.core.engine.tabular import read_rows, shown
 
 COLUMNS = {
     "account": ("username", "user", "login", "user id", "userid"),
@@ -40,7 +40,8 @@ def read_entitlements(
         key = (ent.account.lower(), ent.application.lower(), ent.permission.lower())
         if key in seen:
             raise ImportFileError(
-                f"account {ent.account} holds {ent.permission} twice (also row {seen[key]})",
+                f"account {shown(ent.account)} holds {shown(ent.permission)} twice "
+                f"(also row {seen[key]})",
                 f"{path} row {row.number}",
                 "keep one row per account and permission",
             )

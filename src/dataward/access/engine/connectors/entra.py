@@ -211,6 +211,8 @@ def _json_records(path: Path) -> list[dict[str, Any]]:
             doc, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise ImportFileError(f"is not valid JSON ({exc})", str(path), ACCEPTED) from None
+        except RecursionError:
+            raise ImportFileError("nests too deeply to be JSON", str(path), ACCEPTED) from None
         for item in doc if isinstance(doc, list) else [doc]:
             page = item.get("value") if isinstance(item, dict) else None
             found.extend(page if isinstance(page, list) else [item])

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dataward.access.engine.types import ImportFileError, ImportResult, Person
-from dataward.core.engine.tabular import Row, read_rows
+from dataward.core.engine.tabular import Row, read_rows, shape, shown
 
 COLUMNS = {
     "employee_id": (
@@ -74,10 +74,14 @@ def _person(row: Row, clients: frozenset[str] | None) -> Person:
             f"names unknown client {unknown[0]!r}",
             "add it with dataward clients add, or fix the slug",
         )
+    email = row.text("email").lower()
+    if email and (email.count("@") != 1 or email.startswith("@") or email.endswith("@")):
+        # A misaligned column puts other data here: refuse it rather than store it as an email.
+        raise row.error("email", f"is not an email address ({shape(email)})", "fix the cell")
     return Person(
         employee_id=row.text("employee_id", required=True),
         name=row.text("name", required=True),
-        email=row.text("email").lower(),
+        email=email,
         status=status,
         start_date=start,
         end_date=end,
@@ -101,7 +105,7 @@ def read_roster(
         if key in people:
             first = people[key].row
             raise ImportFileError(
-                f"employee_id {person.employee_id} repeats row {first}",
+                f"employee_id {shown(person.employee_id)} repeats row {first}",
                 f"{path} row {row.number}",
                 "keep one row per person",
             )

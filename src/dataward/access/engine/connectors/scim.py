@@ -26,6 +26,10 @@ def _resources(path: Path) -> list[dict[str, Any]]:
         raise ImportFileError("file not found", str(path), "check the path") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportFileError(f"is not JSON ({exc})", str(path), "export SCIM as JSON") from None
+    except RecursionError:
+        raise ImportFileError(
+            "nests too deeply to be JSON", str(path), "export SCIM as JSON"
+        ) from None
     if isinstance(data, dict) and "Resources" in data:
         data = data["Resources"]
     elif isinstance(data, dict) and LIST_SCHEMA in (data.get("schemas") or []):

@@ -108,7 +108,7 @@ def read_collector(path: Path, mapping: Mapping[str, str] | None = None) -> Devi
     for number, file in enumerate(files, start=1):
         try:
             data = json.loads(file.read_bytes())
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise ImportFileError("is not valid JSON", str(file), "collect it again") from None
         if not isinstance(data, Mapping):
             raise ImportFileError(f"is not a {SCHEMA} document", str(file), "collect it again")

@@ -268,6 +268,8 @@ def read_jamf(path: Path, mapping: Mapping[str, str] | None = None) -> DeviceImp
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = f"{path} line {getattr(exc, 'lineno', 1)}"
         raise ImportFileError("is not valid JSON", where, "export it again") from None
+    except RecursionError:
+        raise ImportFileError("nests too deeply to be JSON", str(path), "export it again") from None
     devices: list[Device] = []
     seen: dict[str, int] = {}
     for number, body in enumerate(_records(data, path), start=1):

@@ -96,7 +96,7 @@ def _log(text: str, path: Path, hosts: dict[str, Host]) -> None:
         where = f"{path} line {number}"
         try:
             item = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise ImportFileError("is not JSON", where, "give osqueryd's results log") from None
         if not isinstance(item, dict) or "name" not in item:
             raise ImportFileError("is not an osquery result", where, "give the results log")
@@ -143,6 +143,10 @@ def read_hosts(path: Path) -> list[Host]:
         except json.JSONDecodeError:
             _log(text, file, hosts)
             continue
+        except RecursionError:
+            raise ImportFileError(
+                "nests too deeply to be JSON", str(file), "give osquery's JSON"
+            ) from None
         if isinstance(data, list):
             raise ImportFileError(
                 "holds one query's rows, not a host's results", str(file),

@@ -45,3 +45,25 @@ def _zip_kind(stream: BinaryIO) -> str:
     if "word/document.xml" in names:
         return "docx"
     return "zip"
+
+
+ENCRYPTED_OFFICE = "password-protected (encrypted) office document"
+
+
+def ole_reason(stream: BinaryIO) -> str:
+    """Return why an OLE file named as an XLSX or DOCX is not read (seeks back to 0)."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(stream)
+        try:
+            encrypted = ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo")
+        finally:
+            ole.close()
+    except Exception:  # noqa: BLE001 - a broken container is only "not readable"
+        encrypted = False
+    finally:
+        stream.seek(0)
+    if encrypted:
+        return ENCRYPTED_OFFICE
+    return "legacy office file (ole), not read"

@@ -14,6 +14,8 @@ from dataward.discovery.engine.types import Skipped, Table
 
 #: Characters of text used to sniff the dialect and the header.
 SAMPLE_CHARS = 32 * 1024
+#: Characters given to csv.Sniffer (its regular expressions take quadratic time on some text).
+SNIFF_CHARS = 8 * 1024
 DELIMITERS = ",;\t|"
 _LABEL = re.compile(r"^[A-Za-z_][\w .#/()%-]{0,63}$")
 _DATA_HINT = re.compile(r"[\d@]")
@@ -27,12 +29,15 @@ def extract_delimited(src: Source) -> Iterator[Part]:
         if text is None:
             yield Skipped(src.where(), "binary")
             return
+        limit = src.limits.chunk_chars
         sample = text.read(SAMPLE_CHARS)
-        sample += text.readline() if len(sample) == SAMPLE_CHARS else ""
+        sample += text.readline(limit) if len(sample) == SAMPLE_CHARS else ""
         if not sample.strip():
             return
         dialect = _dialect(sample, src.suffix())
-        lines = itertools.chain(io.StringIO(sample, newline=""), text)
+        # A line longer than the limit is read in pieces (each parsed as a row), never whole.
+        rest = iter(lambda: text.readline(limit), "")
+        lines = itertools.chain(io.StringIO(sample, newline=""), rest)
         reader = csv.reader(lines, dialect)
         head = _sample_rows(sample, dialect)
         if _has_header(sample, head):
@@ -75,8 +80,9 @@ def _has_header(sample: str, rows: Sequence[Sequence[str]]) -> bool:
         return False
     if not all(_LABEL.match(c) for c in first):
         return False
+    head = sample[:SNIFF_CHARS]  # the Sniffer's regexes are slow on long text: keep it short
     try:
-        if csv.Sniffer().has_header(sample[: sample.rfind("\n") + 1]):
+        if csv.Sniffer().has_header(head[: head.rfind("\n") + 1]):
             return True
     except csv.Error:
         pass

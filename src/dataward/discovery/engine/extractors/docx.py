@@ -7,13 +7,18 @@ from typing import Any
 
 from dataward.discovery.engine.extractors._textio import split_text
 from dataward.discovery.engine.extractors.registry import Part, Source, extractor
-from dataward.discovery.engine.types import Segment, Table
+from dataward.discovery.engine.extractors.zip import package_refusal
+from dataward.discovery.engine.types import Segment, Skipped, Table
 
 
 @extractor(suffixes=(".docx", ".docm"), random_access=True)
 def extract_docx(src: Source) -> Iterator[Part]:
     """Yield body paragraphs in batches (``line`` = paragraph number), then tables, then headers."""
     from docx import Document
+
+    if reason := package_refusal(src):
+        yield Skipped(src.where(), reason)
+        return
 
     doc = Document(src.stream)
     yield from _batches(src, (p.text for p in doc.paragraphs), "")

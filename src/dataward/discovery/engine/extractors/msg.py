@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from dataward.discovery.engine.extractors._sniff import ENCRYPTED_OFFICE
 from dataward.discovery.engine.extractors._textio import split_text
 from dataward.discovery.engine.extractors.eml import strip_tags
 from dataward.discovery.engine.extractors.registry import Part, Source, extractor
@@ -33,7 +34,9 @@ def extract_msg(src: Source) -> Iterator[Part]:
     ole = olefile.OleFileIO(src.stream)
     try:
         if not ole.exists("__properties_version1.0"):
-            yield Skipped(src.where(), "ole file is not an outlook message")
+            encrypted = ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo")
+            reason = ENCRYPTED_OFFICE if encrypted else "ole file is not an outlook message"
+            yield Skipped(src.where(), reason)
             return
         yield from _message(src, ole, "")
     finally:

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
 
-from dataward.discovery.engine.extractors._sniff import sniff
+from dataward.discovery.engine.extractors._sniff import OLE_MAGIC, ole_reason, sniff
 from dataward.discovery.engine.types import Limits, Segment, Skipped, Table, Where
 
 Part = Segment | Table | Skipped
@@ -22,6 +22,9 @@ Part = Segment | Table | Skipped
 SPOOL_MEMORY = 8 * 1024**2
 TOO_MANY = "more members than limit"
 TOO_BIG = "unpacked total over limit"
+#: Kinds a suffix may claim for content that is plainly another format (a PDF named .csv).
+_TEXT_KINDS = frozenset({"csv", "json", "jsonl", "text", "eml"})
+_BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", OLE_MAGIC)
 
 
 @dataclass(slots=True)
@@ -176,11 +179,15 @@ def extract_stream(
             kind, stream = _choose(name, stream, stack)
             if kind is not None and registry[kind].random_access:
                 stream = _seekable(stream, stack)
+            refused = _ole_office(kind, stream)
         except Exception:  # noqa: BLE001 - a broken stream is a skip, not a crash
             yield Skipped(where, "unreadable stream")
             return
         if kind is None:
             yield Skipped(where, "binary")
+            return
+        if refused:
+            yield Skipped(where, refused)
             return
         ext = registry[kind]
         src = Source(name, stream, size, limits, member, depth, budget or Budget())
@@ -188,14 +195,26 @@ def extract_stream(
 
 
 def _choose(name: str, stream: BinaryIO, stack: ExitStack) -> tuple[str | None, BinaryIO]:
+    """Pick the kind by suffix; content decides when there is none or it is plainly binary."""
     kind = _BY_SUFFIX.get(PurePosixPath(name).suffix.lower())
-    if kind is not None:
+    if kind is not None and kind not in _TEXT_KINDS:
         return kind, stream
     head = stream.read(8192)
     stream.seek(0)
+    if kind is not None and not head.startswith(_BINARY_MAGIC):
+        return kind, stream
     if head.startswith(b"PK"):
         stream = _seekable(stream, stack)
     return sniff(head, stream), stream
+
+
+def _ole_office(kind: str | None, stream: BinaryIO) -> str | None:
+    """Return why an XLSX or DOCX that is really an OLE file (encrypted, or .xls) is not read."""
+    if kind not in ("xlsx", "docx"):
+        return None
+    head = stream.read(len(OLE_MAGIC))
+    stream.seek(0)
+    return ole_reason(stream) if head == OLE_MAGIC else None
 
 
 def _seekable(stream: BinaryIO, stack: ExitStack) -> BinaryIO:

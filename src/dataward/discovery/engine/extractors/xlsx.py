@@ -7,7 +7,8 @@ from typing import Any
 
 from dataward.discovery.engine.extractors._cells import cell_text
 from dataward.discovery.engine.extractors.registry import Part, Source, extractor
-from dataward.discovery.engine.types import Table
+from dataward.discovery.engine.extractors.zip import package_refusal
+from dataward.discovery.engine.types import Skipped, Table
 
 
 @extractor(suffixes=(".xlsx", ".xlsm"), random_access=True)
@@ -17,6 +18,9 @@ def extract_xlsx(src: Source) -> Iterator[Part]:
 
     from openpyxl import load_workbook
 
+    if reason := package_refusal(src):
+        yield Skipped(src.where(), reason)
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         book = load_workbook(src.stream, read_only=True, data_only=True)
