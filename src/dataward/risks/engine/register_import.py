@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from dataward.core.engine.tabular import Row, read_rows
+from dataward.core.engine.tabular import Row, read_rows, shape
 from dataward.errors import DatawardError
 from dataward.risks.engine import scoring
 
@@ -85,7 +85,7 @@ def _level(row: Row, name: str, words: dict[str, int], required: bool) -> int | 
     try:
         return scoring.level(text, words, name)
     except DatawardError as exc:
-        raise row.error(name, f"is {text!r}, not 1-5", exc.hint or "write 1-5") from None
+        raise row.error(name, f"is not 1-5 ({shape(text)})", exc.hint or "write 1-5") from None
 
 
 def _pick(row: Row, name: str, convert: object, default: str) -> str:
@@ -96,7 +96,9 @@ def _pick(row: Row, name: str, convert: object, default: str) -> str:
     try:
         return convert(text)  # type: ignore[operator,no-any-return]
     except DatawardError as exc:
-        raise row.error(name, f"is {text!r}", exc.hint or "see docs/risks.md") from None
+        raise row.error(
+            name, f"is unknown ({shape(text)})", exc.hint or "see docs/risks.md"
+        ) from None
 
 
 def _status(row: Row) -> str:
@@ -105,7 +107,7 @@ def _status(row: Row) -> str:
     if not text:
         return "open"
     if text not in STATUS_WORDS:
-        raise row.error("status", f"is {text!r}", "write open, accepted or closed")
+        raise row.error("status", f"is unknown ({shape(text)})", "write open, accepted or closed")
     return STATUS_WORDS[text]
 
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from dataward.core.engine.tabular import Row, read_rows
+from dataward.core.engine.tabular import Row, read_rows, shape
 from dataward.errors import ImportFileError
 from dataward.training.engine.types import Completion, PhishingResult
 
@@ -117,7 +117,9 @@ def _score(row: Row) -> float | None:
         return None
     match = _PERCENT.match(text)
     if match is None or not 0 <= float(match.group(1)) <= 100:
-        raise row.error("score", f"is {text!r}, not a percentage", "write a number from 0 to 100")
+        raise row.error(
+            "score", f"is not a percentage ({shape(text)})", "write a number from 0 to 100"
+        )
     return float(match.group(1))
 
 
