@@ -26,7 +26,7 @@ from dataward.core.models import Client
 from dataward.core.workspace import Workspace
 from dataward.discovery import store
 from dataward.discovery.dbscan import scan_database
-from dataward.discovery.engine.distributed import Cluster
+from dataward.discovery.engine.cluster import Cluster
 from dataward.discovery.engine.pool import FileOutcome, FileTask, init_worker, scan_file, scan_task
 from dataward.discovery.engine.scanner import LocationResult, ScanOptions
 from dataward.discovery.engine.types import Skipped, Where
@@ -103,13 +103,22 @@ def run_scan(ws: Workspace, client: Client, req: ScanRequest) -> tuple[int, dict
 
 @contextmanager
 def _cluster(req: ScanRequest) -> Iterator[Cluster | None]:
-    """Connect to the Dask cluster the request names (or start a local one) for this scan."""
-    if not (req.scheduler or req.workers):
+    """Connect to the Dask cluster the request names (or start a local one) for this scan.
+
+    Only files are scanned on Dask: with database targets alone no cluster is started or reached.
+    """
+    if not (req.scheduler or req.workers) or all(is_database(t) for t in req.targets):
         yield None
         return
-    from dataward.discovery.engine.distributed import connect
+    from dataward.discovery.engine.cluster import connect
 
-    cluster = connect(req.scheduler, req.workers)
+    try:
+        cluster = connect(req.scheduler, req.workers)
+    except KeyboardInterrupt:  # the cluster it was starting is stopped already
+        raise ScanInterruptedError(
+            "scan interrupted while the Dask cluster was starting", "scan",
+            "nothing was scanned yet; rerun the same command",
+        ) from None  # fmt: skip
     try:
         yield cluster
     finally:
@@ -302,8 +311,9 @@ def _outcomes(
 ) -> Iterator[FileOutcome]:
     if cluster is not None and tasks:
         from dataward.discovery.engine import distributed
+        from dataward.discovery.engine.cluster import check_workers
 
-        distributed.check_workers(cluster, [tasks[0].root])
+        check_workers(cluster, [tasks[0].root])
         yield from distributed.outcomes(cluster, tasks, ws.keyring.fingerprinter(), req.options)
         return
     jobs = req.jobs or os.cpu_count() or 1

@@ -74,7 +74,7 @@ def scan_file(task: FileTask, fingerprint: Fingerprint, opts: ScanOptions) -> Fi
     path = Path(task.root) / task.rel
     outcome = FileOutcome(task)
     try:
-        outcome.owner = _owner(path)
+        outcome.owner = file_owner(path)
         outcome.sha256 = file_sha256(path)
     except OSError as exc:
         outcome.error = f"could not read the file ({exc.strerror or type(exc).__name__})"
@@ -90,7 +90,12 @@ def scan_file(task: FileTask, fingerprint: Fingerprint, opts: ScanOptions) -> Fi
     return outcome
 
 
-def _owner(path: Path) -> str:
+def file_owner(path: Path) -> str:
+    """Return the name of the user owning a file here (its uid if this machine has no such user).
+
+    Called where the file is read (a Dask worker for a cluster scan): the caller may not see the
+    share, and may map user ids differently.
+    """
     uid = os.stat(path).st_uid
     try:
         return pwd.getpwuid(uid).pw_name
