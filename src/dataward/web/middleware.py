@@ -35,8 +35,10 @@ class WorkspaceMiddleware:
         path = request.path_info  # what the URL resolver matches, whatever SCRIPT_NAME says
         if _holds_nul(request):  # PostgreSQL refuses NUL in text: a 500 on any lookup otherwise
             return _bad_request(request, "a value holds a NUL character")
-        if path.startswith(PUBLIC_PREFIXES) or path.startswith(API_PREFIX):
-            return self.get_response(request)  # the API authenticates each call by token
+        if path.startswith(PUBLIC_PREFIXES):
+            return self.get_response(request)
+        if path.startswith(API_PREFIX):  # the API authenticates each call by token
+            return _not_stored(self.get_response(request))
         user = request.user
         if not user.is_authenticated or not user.is_active:
             query = urlencode({"next": request.get_full_path()})
@@ -44,10 +46,7 @@ class WorkspaceMiddleware:
         if needs_mfa(user) and not is_verified(user) and not path.startswith(MFA_PREFIXES):
             return _redirect(request, "/login/mfa/")
         request.ws = workspace_for(user)  # type: ignore[attr-defined]
-        response = self.get_response(request)
-        if not response.has_header("Cache-Control"):  # client data: not kept by shared browsers
-            patch_cache_control(response, private=True, no_store=True)
-        return response
+        return _not_stored(self.get_response(request))
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """Show a DatawardError as its one line (403 for permissions), never a traceback.
@@ -64,6 +63,13 @@ class WorkspaceMiddleware:
             )
             return _bad_request(request, UNSTORABLE)
         return None
+
+
+def _not_stored(response: HttpResponse) -> HttpResponse:
+    """Keep client data out of browser and proxy caches, unless the view chose otherwise."""
+    if not response.has_header("Cache-Control"):
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _holds_nul(request: HttpRequest) -> bool:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
@@ -20,14 +20,20 @@ from dataward.web.app import request_ws, visible_clients
 from dataward.web.nav import can_use
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+PAGE_METHODS = ("GET", "HEAD", "POST")
 
 
 def page(action: Action = Action.VIEW) -> Callable[[View], View]:
-    """Guard a view: 403 unless the user may take ``action`` on the operation or some client."""
+    """Guard a view: 403 unless the user may take ``action`` on the operation or some client.
+
+    Pages take GET and POST only: PUT, PATCH, DELETE and the rest answer 405, not the page.
+    """
 
     def wrap(view: View) -> View:
         @wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method not in PAGE_METHODS:
+                return HttpResponseNotAllowed(PAGE_METHODS)
             ws = request_ws(request)
             if not can_use(ws, action, [c.slug for c in visible_clients(ws)]):
                 raise PermissionDenied(f"{ws.actor.role} may not {action}")
@@ -95,7 +101,10 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Render 404 without details."""
+    """Render 404 without details; under /api/ as the API's JSON error, not an HTML page."""
+    if request.path_info.startswith("/api/"):
+        body = {"code": "NotFound", "message": "not found", "where": None}
+        return JsonResponse(body, status=404)
     return render(request, "web/error.html", {"message": "not found"}, status=404)
 
 
