@@ -34,7 +34,8 @@ fuzz: $(STAMP)
 
 # pip-audit of requirements.lock against PyPI's advisories, from a venv of its own. It needs the
 # internet (PyPI's JSON API); --strict makes a package it could not look up a failure, not a skip.
-# Not part of test or .ci/run. See docs/security.md.
+# .ci/run runs .ci/audit, which fails on a known vulnerability but only warns when nothing could
+# be looked up (no advisory source reachable). See docs/security.md.
 AUDIT_VENV ?= build/auditvenv
 audit:
 	$(PYTHON) -m venv $(AUDIT_VENV)
