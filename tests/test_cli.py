@@ -79,3 +79,21 @@ def test_unwritable_output_is_a_one_line_error(cli, tmp_path: Path) -> None:
     result = cli("clients", "list", "-f", "json", "-o", str(target), "-w", root)
     assert_one_line_error(result, str(target), "No such file or directory")
     assert ".tmp" not in result.err
+
+
+def test_ctrl_c_in_any_command_prints_one_line(cli, tmp_path: Path, monkeypatch) -> None:
+    """Typer turns Ctrl-C into a bare exit 130; the user still gets one line saying what to do."""
+    from dataward.core import clients
+
+    root = tmp_path / "w"
+    assert cli("init", "-w", str(root)).code == 0
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clients, "import_file", interrupted)
+    (tmp_path / "c.json").write_text("[]")
+    result = cli("clients", "import", str(tmp_path / "c.json"), "-w", str(root))
+    assert result.code == 130
+    assert result.err.strip() == "interrupted; rerun the command to resume"
+    assert result.out == ""

@@ -93,13 +93,27 @@ def hoist_globals(argv: list[str]) -> list[str]:
 _registered = False
 
 
+class InterruptedCommandError(Exception):
+    """Ctrl-C inside a command; Typer would turn a KeyboardInterrupt into a silent exit 130."""
+
+
 def build() -> click.Command:
     """Return the click command with every package's sub-commands added."""
     global _registered
     if not _registered:
         hook().register_commands(cli=app)
         _registered = True
-    return typer.main.get_command(app)
+    command = typer.main.get_command(app)
+    invoke = command.invoke
+
+    def invoke_reporting_ctrl_c(ctx: click.Context) -> object:
+        try:
+            return invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise InterruptedCommandError from exc
+
+    command.invoke = invoke_reporting_ctrl_c  # type: ignore[method-assign]
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             soft_wrap=True,
         )
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, InterruptedCommandError):
         err.print("interrupted; rerun the command to resume", markup=False)
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence prints one line
