@@ -32,6 +32,20 @@ def shown(value: str, limit: int = 64) -> str:
     return text if text.isprintable() and len(text) <= limit else repr(text[:limit])
 
 
+def quoted(value: str) -> str:
+    """Return a bad cell as an error may quote it: a short word as is, anything like data masked.
+
+    A word such as ``retired`` helps the user find the cell; a cell with an ``@``, four digits or
+    more, control characters or over 40 characters may be a misplaced sensitive value or a
+    misread file, so only its shape is shown.
+    """
+    text = str(value)
+    digits = sum(c.isdigit() for c in text)
+    if text.isprintable() and len(text) <= 40 and "@" not in text and digits < 4:
+        return repr(text)
+    return f"({shape(text)})"
+
+
 def _header_names(header: Sequence[str]) -> str:
     """Return the header's names for an error, masking cells that look like data, not names."""
     names = []

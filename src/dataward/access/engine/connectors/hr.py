@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dataward.access.engine.types import ImportFileError, ImportResult, Person
-from dataward.core.engine.tabular import Row, read_rows, shape, shown
+from dataward.core.engine.tabular import Row, quoted, read_rows, shape, shown
 
 COLUMNS = {
     "employee_id": (
@@ -59,7 +59,7 @@ def _person(row: Row, clients: frozenset[str] | None) -> Person:
     status = STATUS_WORDS.get(status_text)
     if status is None:
         raise row.error(
-            "status", f"is {status_text!r}", "use active, leave or terminated (or a synonym)"
+            "status", f"is {quoted(status_text)}", "use active, leave or terminated (or a synonym)"
         )
     start, end = row.day("start_date"), row.day("end_date")
     if status == "terminated" and end is None:
@@ -71,7 +71,7 @@ def _person(row: Row, clients: frozenset[str] | None) -> Person:
     if unknown:
         raise row.error(
             "client_accounts",
-            f"names unknown client {unknown[0]!r}",
+            f"names unknown client {quoted(unknown[0])}",
             "add it with dataward clients add, or fix the slug",
         )
     email = row.text("email").lower()
