@@ -144,3 +144,23 @@ def test_hostile_json_is_one_line(tmp_path: Path, importer: str, content: bytes)
     path = tmp_path / "export.json"
     path.write_bytes(content)
     _failure(JSON_IMPORTERS[importer], path)
+
+
+def test_a_scan_earlier_in_the_process_does_not_loosen_the_cell_limit(tmp_path: Path) -> None:
+    """The discovery extractor raises the csv module's process-wide limit; imports keep theirs."""
+    import csv
+
+    from dataward.access.engine.connectors.hr import read_roster
+    from dataward.errors import DatawardError
+
+    before = csv.field_size_limit()
+    csv.field_size_limit(16 * MIB)  # as a scan of a CSV share in the same process leaves it
+    try:
+        path = tmp_path / "long.csv"
+        path.write_text(HEADER + "\n" + "x" * MIB + "\n")
+        with pytest.raises(DatawardError) as caught:
+            read_roster(path)
+        assert "not valid CSV (field larger than field limit (131072))" in caught.value.line()
+        assert "row 2" in caught.value.line()
+    finally:
+        csv.field_size_limit(before)

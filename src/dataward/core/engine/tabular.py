@@ -17,6 +17,10 @@ TRUE = frozenset({"true", "yes", "y", "1", "t", "enabled", "x"})
 FALSE = frozenset({"false", "no", "n", "0", "f", "disabled", ""})
 
 
+#: The longest cell an export may hold (the csv module's default field limit).
+CELL_LIMIT = 131_072
+
+
 def shape(value: str) -> str:
     """Describe a cell without quoting it: digits as 9, letters as a/A (never the value itself)."""
     text = str(value)[:40]
@@ -164,6 +168,10 @@ def _cells(path: Path) -> Iterator[list[str]]:
     number = 0
     try:
         for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            # The csv module's own limit is process-wide and a scan raises it; hold exports to
+            # the default whatever ran before in this process.
+            if any(len(cell) > CELL_LIMIT for cell in row):
+                raise csv.Error(f"field larger than field limit ({CELL_LIMIT})")
             number += 1
             yield row
     except csv.Error as exc:
