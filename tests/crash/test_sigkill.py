@@ -134,6 +134,26 @@ def _integrity(root: Path, key: str) -> None:
     assert audit.verify(ws).ok
 
 
+def _kill_then_finish(
+    command: Callable[[Path], list[str]],
+    pair: tuple[Path, Path, str],
+    progress: Callable[[], int],
+    total: int,
+    seed: int,
+    slack: float = 0.25,
+) -> Killer:
+    """Kill the command in start-up and mid-work, finish it, run the oracle, check integrity."""
+    killed, oracle, key = pair
+    killer = Killer(command(killed), key, progress, seed)
+    killer.during_startup()
+    killer.mid_work(KILLS, slack=slack)
+    killer.assert_landed_mid_work(total)
+    _run(command(killed), key)
+    _run(command(oracle), key)
+    _integrity(killed, key)
+    return killer
+
+
 @pytest.fixture
 def pair(tmp_path: Path, database_url: str, sqlite_template: Path) -> tuple[Path, Path, str]:
     """Return the workspace under test (parametrised backend), an SQLite oracle and their key."""
@@ -181,14 +201,7 @@ def test_a_scan_killed_again_and_again_ends_as_one_uninterrupted_scan(
         return ["-w", str(root), "scan", str(share), "-c", "acme", "-j", "1"]
 
     stored = _count(killed, key, lambda: Location.objects.unscoped("crash test").count())
-    killer = Killer(scan(killed), key, stored, SEED)
-    killer.during_startup()
-    killer.mid_work(KILLS)
-    killer.assert_landed_mid_work(files)
-    _run(scan(killed), key)
-    _run(scan(oracle), key)
-
-    _integrity(killed, key)
+    killer = _kill_then_finish(scan, pair, stored, files, SEED)
     runs = Counter(ScanRun.objects.unscoped("crash test").values_list("status", flat=True))
     assert runs["completed"] == 1, runs
     assert runs["running"] == 0, runs  # a killed run is marked abandoned by the next one
@@ -260,14 +273,7 @@ def test_a_log_ingestion_killed_again_and_again_stores_every_event_once(
                 "--mapping", "ecs-jsonl", "--no-progress"]  # fmt: skip
 
     stored = _count(killed, key, lambda: LogEvent.objects.unscoped("crash test").count())
-    killer = Killer(ingest(killed), key, stored, SEED + 1)
-    killer.during_startup()
-    killer.mid_work(KILLS, slack=0.1)
-    killer.assert_landed_mid_work(lines)
-    _run(ingest(killed), key)
-    _run(ingest(oracle), key)
-
-    _integrity(killed, key)
+    _kill_then_finish(ingest, pair, stored, lines, SEED + 1, slack=0.1)
     after, expected = _events(killed, key), _events(oracle, key)
     assert sum(after["events"].values()) == lines
     assert all(n == 1 for n in after["events"].values()), "an event is stored twice"
@@ -379,14 +385,7 @@ def test_a_disposal_killed_again_and_again_disposes_each_file_once(
         key,
         lambda: DisposalItem.objects.unscoped("crash test").exclude(status="planned").count(),
     )
-    killer = Killer(dispose(killed), key, done, SEED + 3)
-    killer.during_startup()
-    killer.mid_work(KILLS, slack=0.05)
-    killer.assert_landed_mid_work(files)
-    _run(dispose(killed), key)
-    _run(dispose(oracle), key)
-
-    _integrity(killed, key)
+    _kill_then_finish(dispose, pair, done, files, SEED + 3, slack=0.05)
     after = _disposal(killed, key, shares[killed])
     expected = _disposal(oracle, key, shares[oracle])
     assert after["left"] == [], f"files left after the final run: {after['left']}"
