@@ -89,6 +89,32 @@ def test_a_process_opened_before_a_rotation_goes_on_under_the_new_key(ws) -> Non
     _verified(ws)
 
 
+def test_a_rotation_while_a_process_opens_the_workspace_is_seen(ws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The key file replaced between the process reading it and watching it (CI found this)."""
+    from dataward.core import workspace
+
+    root = ws.paths.root
+    _add(ws, "acme")
+    rotated: list[str] = []
+    setup = workspace.activate
+
+    def rotate_then_setup(*args: Any, **kwargs: Any) -> None:
+        rotated.append(_rotate(root))  # another process, while this one sets Django up
+        setup(*args, **kwargs)
+
+    monkeypatch.setattr(workspace, "activate", rotate_then_setup)
+    opened = workspace.open_workspace(root, env={})
+    monkeypatch.undo()
+    [new] = rotated
+    assert opened.keyring.active_id != new  # it read the file before the rotation
+    _add(opened, "beta")
+    assert _raw_contact("beta").startswith(f"enc1:{new}:")
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None
+    assert (last.action, last.key_id) == ("client.add", new)
+    _verified(opened)
+
+
 def test_a_rotation_killed_after_writing_the_key_file_then_rerun(ws, cli) -> None:  # type: ignore[no-untyped-def]
     """The file holds the new keyring but the database never committed: dataward goes on."""
     root = ws.paths.root

@@ -97,7 +97,7 @@ def reload_keyring(ws: Workspace) -> Keyring:
     """
     source = ws.keyring.finder
     if not isinstance(source, _KeySource):
-        source = _KeySource(ws.config, ws.keyring, from_env=False)
+        source = _KeySource(ws.config, ws.keyring, from_env=False, stamp=None)
     source.reload(strict=True)
     ws.keyring = source.use()
     _accept_sessions_of(ws.keyring)
@@ -122,10 +122,21 @@ class _KeySource:
     process decrypts what the rotation re-encrypted and seals and encrypts with the new key.
     """
 
-    def __init__(self, config: WorkspaceConfig, keyring: Keyring, from_env: bool) -> None:
+    def __init__(
+        self,
+        config: WorkspaceConfig,
+        keyring: Keyring,
+        from_env: bool,
+        stamp: tuple[int, int, int] | None,
+    ) -> None:
+        """Watch the key file from ``stamp``, taken before ``keyring`` was read from it.
+
+        A stamp taken after the read would hide a rotation that replaced the file in between:
+        the process would hold the old keys while believing it had read the new file.
+        """
         self.config = config
         self.from_env = from_env
-        self.stamp = None if from_env else _key_stamp(config.paths.key)
+        self.stamp = None if from_env else stamp
         self.ring = keyring.with_finder(self)
 
     def use(self) -> Keyring:
@@ -227,6 +238,7 @@ def open_workspace(
     """Open a workspace: validate it, migrate its database, check the key, resolve the actor."""
     env = dict(os.environ if env is None else env)
     config = load_config(resolve_root(root, env), env)
+    stamp = _key_stamp(config.paths.key)  # before reading: a rotation meanwhile is seen later
     keyring, warnings = load_keyring(config.paths, env)
     if config.is_sqlite and not Path(config.database_url.removeprefix("sqlite:///")).exists():
         raise WorkspaceError(
@@ -235,7 +247,7 @@ def open_workspace(
             "restore it from a backup or create a new workspace with dataward init",
         )
     activate(config, secret_key=keyring.active.derive("django").hex())
-    keyring = _KeySource(config, keyring, from_env=bool(env.get("DATAWARD_KEY"))).use()
+    keyring = _KeySource(config, keyring, bool(env.get("DATAWARD_KEY")), stamp).use()
     _accept_sessions_of(keyring)  # sessions signed before a rotation stay valid after it
     _prepare_database(config)
     _check_keys(keyring, config)
