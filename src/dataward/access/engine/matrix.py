@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from dataward.access.engine.types import ImportFileError
-from dataward.core.engine.tabular import read_rows
+from dataward.core.engine.tabular import quoted, read_rows
 
 Perm = tuple[str, str]  # (system, permission), lower case
 TOP_KEYS = frozenset(
@@ -146,13 +146,15 @@ class _Spec:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(key, f"is {value!r}, not a whole number", "write e.g. 90")
+            raise self.fail(key, f"is {quoted(str(value))}, not a whole number", "write e.g. 90")
         return value
 
     def perm(self, text: Any, key: str) -> Perm:
         system, sep, permission = str(text).partition(":")
         if not sep or not system.strip() or not permission.strip():
-            raise self.fail(key, f"{text!r} is not system:permission", "write e.g. crm:edit")
+            raise self.fail(
+                key, f"{quoted(str(text))} is not system:permission", "write e.g. crm:edit"
+            )
         return system.strip().lower(), permission.strip().lower()
 
 
@@ -198,7 +200,9 @@ def from_dict(data: Any, where: str) -> RoleMatrix:
         pair = (spec.perm(a, key), spec.perm(b, key))
         for system, _ in pair:
             if applications and system not in applications:
-                raise spec.fail(key, f"unknown system {system!r}", "declare it under systems:")
+                raise spec.fail(
+                    key, f"unknown system {quoted(system)}", "declare it under systems:"
+                )
         conflicts.append((pair[0], pair[1], why))
     services: dict[str, str] = {}
     for n, item in enumerate(spec.items(top.get("service_accounts"), "service_accounts"), start=1):

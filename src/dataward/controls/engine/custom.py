@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from dataward.core.engine.tabular import read_rows
+from dataward.core.engine.tabular import quoted, read_rows
 from dataward.errors import ImportFileError
 
 FRAMEWORK_ID = re.compile(r"^[A-Z][A-Z0-9_]{1,40}$")
@@ -70,7 +70,7 @@ def _controls(raw: Any, where: str, known: set[str]) -> tuple[str, ...]:
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise ImportFileError(
-            f"field 'controls' names unknown control {unknown[0]!r}",
+            f"field 'controls' names unknown control {quoted(unknown[0])}",
             where,
             "see dataward controls list",
         )
@@ -118,7 +118,7 @@ def parse(
             rows.append((f"{path} row {row.number}", {k: row.text(k) for k in COLUMNS}))
     if not FRAMEWORK_ID.match(framework_id or ""):
         raise ImportFileError(
-            f"framework id {framework_id!r} is not like ACME_SUPPLIER",
+            f"framework id {quoted(framework_id)} is not like ACME_SUPPLIER",
             str(path),
             "give --id in capitals, digits and underscores",
         )
@@ -129,7 +129,9 @@ def parse(
         if not ident:
             raise ImportFileError("field 'id' is empty", where, "give every requirement an id")
         if ident in seen:
-            raise ImportFileError(f"id {ident!r} repeats {seen[ident]}", where, "keep ids unique")
+            raise ImportFileError(
+                f"id {quoted(ident)} repeats {seen[ident]}", where, "keep ids unique"
+            )
         seen[ident] = where.rsplit(" ", 2)[-2] + " " + where.rsplit(" ", 1)[-1]
         reqs.append(
             Requirement(

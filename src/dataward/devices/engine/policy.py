@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from dataward.core.engine.tabular import quoted
 from dataward.devices.engine.types import FAMILIES
 from dataward.errors import ImportFileError
 
@@ -173,7 +174,9 @@ class _Spec:
 
     def whole(self, value: Any, key: str, low: int = 1) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise self.fail(key, f"is {value!r}, not a whole number >= {low}", "write e.g. 30")
+            raise self.fail(
+                key, f"is {quoted(str(value))}, not a whole number >= {low}", "write e.g. 30"
+            )
         return value
 
     def switch(self, value: Any, key: str, on: str) -> str:
@@ -181,7 +184,7 @@ class _Spec:
         if value is False:
             text = OFF
         if text not in (on, OFF):
-            raise self.fail(key, f"is {value!r}", f"write {on} or {OFF}")
+            raise self.fail(key, f"is {quoted(str(value))}", f"write {on} or {OFF}")
         return text
 
     def section(self, value: Any, key: str) -> dict[str, Any]:

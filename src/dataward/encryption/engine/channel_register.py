@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dataward.core.engine.tabular import Row, read_rows, shape
+from dataward.core.engine.tabular import Row, quoted, read_rows, shape
 from dataward.encryption.engine.channels import PORTS, TRANSPORTS, Channel, tls_version
 from dataward.errors import ImportFileError
 
@@ -131,7 +131,7 @@ def parse_row(row: Row) -> RegisterRow:
         raise row.error("protocol", what, "write a scheme such as sftp or https")
     if scheme and scheme != protocol:
         hint = "make them agree"
-        raise row.error("protocol", f"disagrees: the url says {scheme!r}", hint)
+        raise row.error("protocol", f"disagrees: the url says {quoted(scheme)}", hint)
     transport = row.text("transport_encryption").lower()
     if transport not in TRANSPORTS:
         what = f"is not tls, ssh or none ({shape(transport)})"
@@ -169,7 +169,7 @@ def read_register(path: Path) -> list[RegisterRow]:
         key = (item.client, item.channel.ref)
         if key in seen:
             hint = "give each channel its own id"
-            raise row.error("id", f"{item.channel.ref!r} appears twice", hint)
+            raise row.error("id", f"{quoted(item.channel.ref)} appears twice", hint)
         seen.add(key)
         out.append(item)
     return out

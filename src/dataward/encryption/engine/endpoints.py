@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from dataward.core.engine.tabular import read_rows
+from dataward.core.engine.tabular import quoted, read_rows
 from dataward.encryption.engine.profile import TlsProfile
 from dataward.encryption.engine.tls_facts import TlsFacts, endpoint_label
 from dataward.encryption.engine.tls_judge import describe, judge, verdict
@@ -90,7 +90,7 @@ def read_endpoints(path: Path) -> list[Endpoint]:
             raise row.error("host", "is not a host and port", hint) from None
         protocol = row.text("protocol").lower()
         if protocol and protocol not in PROTOCOLS:
-            raise row.error("protocol", f"is {protocol!r}", "write https or tls")
+            raise row.error("protocol", f"is {quoted(protocol)}", "write https or tls")
         if (host, port) in out:
             raise row.error("host", f"{endpoint_label(host, port)} appears twice", "list it once")
         source = f"file {path.name}"

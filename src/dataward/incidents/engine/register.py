@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dataward.core.engine.clients import DATA_CATEGORIES, SLUG_RE
+from dataward.core.engine.tabular import quoted
 from dataward.errors import DatawardError, ImportFileError
 from dataward.incidents.engine.when import parse_instant
 from dataward.incidents.engine.workflow import CLOSED, STATUSES
@@ -124,7 +125,9 @@ def parse_register(text: str, where: str, now: datetime) -> list[IncidentSpec]:
     seen: set[str] = set()
     for spec in specs:
         if spec.source_ref in seen:
-            raise ImportFileError(f"id {spec.source_ref!r} appears twice", spec.where, "fix it")
+            raise ImportFileError(
+                f"id {quoted(spec.source_ref)} appears twice", spec.where, "fix it"
+            )
         seen.add(spec.source_ref)
     return specs
 
@@ -185,9 +188,9 @@ def _incident(item: Any, path: str, n: int, now: datetime) -> IncidentSpec:
         raise f.fail(extra[0], "is unknown", f"use {', '.join(sorted(INCIDENT_KEYS))}")
     severity, status = f.text("severity", True), f.text("status") or "reported"
     if severity not in SEVERITIES:
-        raise f.fail("severity", f"is {severity!r}", f"use {', '.join(SEVERITIES)}")
+        raise f.fail("severity", f"is {quoted(severity)}", f"use {', '.join(SEVERITIES)}")
     if status not in STATUSES:
-        raise f.fail("status", f"is {status!r}", f"use {', '.join(STATUSES)}")
+        raise f.fail("status", f"is {quoted(status)}", f"use {', '.join(STATUSES)}")
     detected = f.at("detected_at")
     occurred, closed = f.when("occurred_at"), f.when("closed_at")
     if occurred and occurred > detected:
@@ -208,7 +211,7 @@ def _incident(item: Any, path: str, n: int, now: datetime) -> IncidentSpec:
     slugs = [i.client for i in impacts]
     twice = next((s for s in slugs if slugs.count(s) > 1), None)
     if twice:  # the second entry would silently overwrite the first one's impact
-        raise f.fail("affected", f"names client {twice!r} twice", "merge the two entries")
+        raise f.fail("affected", f"names client {quoted(twice)} twice", "merge the two entries")
     return IncidentSpec(
         where=where,
         source_ref=f.text("id", True),

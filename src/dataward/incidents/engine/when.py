@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dataward.core.engine.tabular import quoted
 from dataward.errors import DatawardError
 
 FORMAT_HINT = "write YYYY-MM-DDTHH:MM with Z or an offset, e.g. 2026-11-20T09:30Z"
@@ -21,7 +22,7 @@ def parse_instant(text: str, where: str, *, now: datetime | None = None) -> date
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise DatawardError(f"{text!r} is not a date and time", where, FORMAT_HINT) from None
+        raise DatawardError(f"{quoted(text)} is not a date and time", where, FORMAT_HINT) from None
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if now is not None and value > now:
         raise DatawardError(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from dataward.core.engine.tabular import Row, read_rows, shape
+from dataward.core.engine.tabular import Row, quoted, read_rows, shape
 from dataward.errors import DatawardError
 from dataward.risks.engine import scoring
 
@@ -70,7 +70,7 @@ def read(path: Path, mapping: Mapping[str, str] | None = None) -> Iterator[Draft
         if draft.external_ref in seen:
             raise row.error(
                 "external_ref",
-                f"{draft.external_ref!r} repeats row {seen[draft.external_ref]}",
+                f"{quoted(draft.external_ref)} repeats row {seen[draft.external_ref]}",
                 "give each risk its own id",
             )
         seen[draft.external_ref] = row.number

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from dataward.core.engine.tabular import Row, read_rows, shape
+from dataward.core.engine.tabular import Row, quoted, read_rows, shape
 from dataward.errors import ImportFileError
 from dataward.training.engine.types import Completion, PhishingResult
 
@@ -130,10 +130,12 @@ def _completion(row: Row, path: Path, today: date | None) -> Completion:
     status = row.text("status").lower()
     if status and status not in DONE | OPEN:
         raise row.error(
-            "status", f"is {status!r}", "use completed or passed, or in progress, failed, ..."
+            "status", f"is {quoted(status)}", "use completed or passed, or in progress, failed, ..."
         )
     if status in DONE and completed is None:
-        raise row.error("completed_on", f"is empty though status is {status!r}", "give the date")
+        raise row.error(
+            "completed_on", f"is empty though status is {quoted(status)}", "give the date"
+        )
     if status in OPEN:
         completed = None  # an attempt that failed or is still open is not a completion
     due = row.day("due_on")

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from dataward.core.engine.tabular import quoted
 from dataward.errors import ImportFileError
 from dataward.training.engine.types import (
     AFTER,
@@ -101,14 +102,18 @@ class _Spec:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise self.fail(key, f"is {value!r}, not a whole number >= {low}", "write e.g. 30")
+            raise self.fail(
+                key, f"is {quoted(str(value))}, not a whole number >= {low}", "write e.g. 30"
+            )
         return value
 
     def flag(self, value: Any, key: str) -> bool:
         if value is None:
             return False
         if not isinstance(value, bool):
-            raise self.fail(key, f"is {value!r}, not true or false", "write true or false")
+            raise self.fail(
+                key, f"is {quoted(str(value))}, not true or false", "write true or false"
+            )
         return value
 
     def choice(self, value: Any, key: str, allowed: tuple[str, ...], default: str) -> str:
@@ -116,7 +121,7 @@ class _Spec:
             return default
         text = str(value).strip().lower()
         if text not in allowed:
-            raise self.fail(key, f"is {value!r}", f"use {' or '.join(allowed)}")
+            raise self.fail(key, f"is {quoted(str(value))}", f"use {' or '.join(allowed)}")
         return text
 
 
@@ -126,7 +131,9 @@ def _phishing(spec: _Spec, value: Any) -> PhishingPolicy:
     rate = body.get("click_rate_threshold", 20)
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 100:
         raise spec.fail(
-            "phishing.click_rate_threshold", f"is {rate!r}, not a percentage", "write e.g. 20"
+            "phishing.click_rate_threshold",
+            f"is {quoted(str(rate))}, not a percentage",
+            "write e.g. 20",
         )
     return PhishingPolicy(
         click_rate_threshold=float(rate),
@@ -145,17 +152,21 @@ def _courses(spec: _Spec, value: Any) -> tuple[Course, ...]:
         body = spec.mapping(item, key, COURSE_KEYS)
         code = spec.text(body.get("code"), f"{key}.code")
         if not CODE.match(code):
-            raise spec.fail(f"{key}.code", f"{code!r} is not a code", "use letters, digits, . _ -")
+            raise spec.fail(
+                f"{key}.code", f"{quoted(code)} is not a code", "use letters, digits, . _ -"
+            )
         course = Course(
             code=code,
             title=spec.text(body.get("title"), f"{key}.title"),
             aliases=spec.names(body.get("aliases"), f"{key}.aliases"),
         )
         if any(c.code.lower() == code.lower() for c in courses):
-            raise spec.fail(f"{key}.code", f"{code!r} repeats", "give each course one entry")
+            raise spec.fail(f"{key}.code", f"{quoted(code)} repeats", "give each course one entry")
         for name in course.names():
             if name in seen and seen[name] != code:
-                raise spec.fail(key, f"name {name!r} is also {seen[name]}'s", "make names unique")
+                raise spec.fail(
+                    key, f"name {quoted(name)} is also {seen[name]}'s", "make names unique"
+                )
             seen[name] = code
         courses.append(course)
     return tuple(courses)
@@ -174,7 +185,9 @@ def _requirements(
         code = codes.get(course_key(named))
         if code is None:
             raise spec.fail(
-                f"{key}.course", f"{named!r} is not a declared course", "add it under courses:"
+                f"{key}.course",
+                f"{quoted(named)} is not a declared course",
+                "add it under courses:",
             )
         slugs = spec.names(body.get("clients"), f"{key}.clients") + spec.names(
             body.get("client"), f"{key}.client"
@@ -184,7 +197,7 @@ def _requirements(
             if clients is not None and slug not in clients:
                 raise spec.fail(
                     f"{key}.clients",
-                    f"names unknown client {slug!r}",
+                    f"names unknown client {quoted(slug)}",
                     "add it with dataward clients add, or fix the slug",
                 )
         every = body.get("every_days")

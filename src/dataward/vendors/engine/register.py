@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dataward.core.engine.clients import DATA_CATEGORIES
-from dataward.core.engine.tabular import Row, read_rows
+from dataward.core.engine.tabular import Row, quoted, read_rows
 from dataward.errors import DatawardError, ImportFileError
 from dataward.vendors.engine.model import ACCESS_KINDS, TIER_WORDS
 
@@ -85,7 +85,9 @@ def clients(values: Iterable[str], known: Known, err: ErrorFn) -> tuple[str, ...
     for slug in slugs:
         if slug not in known.clients:
             raise err(
-                "clients", f"names unknown client {slug!r}", "add it with dataward clients add"
+                "clients",
+                f"names unknown client {quoted(slug)}",
+                "add it with dataward clients add",
             )
     return slugs
 
@@ -97,7 +99,7 @@ def categories(values: Iterable[str], err: ErrorFn) -> tuple[str, ...]:
         if cat not in DATA_CATEGORIES:
             raise err(
                 "data_categories",
-                f"has unknown category {cat!r}",
+                f"has unknown category {quoted(cat)}",
                 f"use {', '.join(DATA_CATEGORIES)}",
             )
     return out
@@ -108,7 +110,9 @@ def access(values: Iterable[str], err: ErrorFn) -> tuple[str, ...]:
     out = tuple(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
     for kind in out:
         if kind not in (*ACCESS_KINDS, "none"):
-            raise err("access", f"has unknown access {kind!r}", "use network, privileged or none")
+            raise err(
+                "access", f"has unknown access {quoted(kind)}", "use network, privileged or none"
+            )
     return tuple(k for k in out if k != "none")
 
 
@@ -116,7 +120,7 @@ def tier(text: str, err: ErrorFn) -> str:
     """Return low, medium or high ('' when not declared)."""
     word = text.strip().lower()
     if word and word not in TIER_WORDS:
-        raise err("declared_tier", f"is {word!r}, not a tier", "use low, medium or high")
+        raise err("declared_tier", f"is {quoted(word)}, not a tier", "use low, medium or high")
     return TIER_WORDS.get(word, "")
 
 
@@ -197,7 +201,7 @@ def read_register(
         first = specs.get(key(spec.name))
         if first is not None:
             raise ImportFileError(
-                f"vendor {spec.name!r} repeats row {first.row}",
+                f"vendor {quoted(spec.name)} repeats row {first.row}",
                 f"{path} row {row.number}",
                 "keep one row per vendor",
             )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dataward.access.engine.types import Account, ImportFileError, ImportResult
-from dataward.core.engine.tabular import FALSE, TRUE, Row, norm, read_rows
+from dataward.core.engine.tabular import FALSE, TRUE, Row, norm, quoted, read_rows
 
 ACCEPTED = (
     "give the Microsoft Graph userRegistrationDetails or signIns JSON, or the CSV the Entra admin "
@@ -239,7 +239,9 @@ def _flag(value: object, name: str, where: str) -> bool | None:
     text = " ".join(str(value).lower().replace("-", " ").split())
     if not text or text in _YES | _NO:
         return text in _YES if text else None
-    raise ImportFileError(f"field {name!r} is {value!r}, not true/false", where, "write true/false")
+    raise ImportFileError(
+        f"field {name!r} is {quoted(str(value))}, not true/false", where, "write true/false"
+    )
 
 
 def _moment(value: object, name: str, where: str) -> datetime:
@@ -249,7 +251,7 @@ def _moment(value: object, name: str, where: str) -> datetime:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ImportFileError(
-            f"field {name!r} is {text!r}, not a timestamp", where, "use ISO 8601"
+            f"field {name!r} is {quoted(text)}, not a timestamp", where, "use ISO 8601"
         ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
@@ -259,7 +261,9 @@ def _requirement(value: object, name: str, where: str) -> bool | None:
     text = re.sub(r"[^a-z]", "", _text(value).lower())
     if text.startswith(("multifactor", "singlefactor")) or not text:
         return text.startswith("multifactor") if text else None
-    raise ImportFileError(f"field {name!r} is {value!r}, not single/multifactor", where, "fix it")
+    raise ImportFileError(
+        f"field {name!r} is {quoted(str(value))}, not single/multifactor", where, "fix it"
+    )
 
 
 def _roles(value: object) -> tuple[str, ...]:
@@ -310,7 +314,7 @@ def _signin_json(rec: dict[str, Any], where: str) -> _SignIn:
     code = _text(_lower(status).get("errorcode") if isinstance(status, dict) else None)
     if not _INT.fullmatch(code):
         raise ImportFileError(
-            f"field 'status.errorCode' is {code!r}, not a number", where, "0 is success"
+            f"field 'status.errorCode' is {quoted(code)}, not a number", where, "0 is success"
         )
     interactive = _flag(rec.get("isinteractive"), "isInteractive", where)
     if interactive is None:
@@ -356,11 +360,13 @@ def _succeeded(row: Row) -> bool:
     if word in ("success", "succeeded", "failure", "failed", "interrupted"):
         return word.startswith("succe")
     if status:
-        raise row.error("status", f"is {status!r}, not Success/Failure", "keep the Status column")
+        raise row.error(
+            "status", f"is {quoted(status)}, not Success/Failure", "keep the Status column"
+        )
     code = row.text("error_code")
     if _INT.fullmatch(code):
         return int(code) == 0
-    raise row.error("error_code", f"is {code!r}, not a number", "0 means success")
+    raise row.error("error_code", f"is {quoted(code)}, not a number", "0 means success")
 
 
 def _register(users: dict[str, _User], reg: _User) -> None:
