@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q --durations=25
 
 # Each atheris harness in fuzz/ for FUZZ_SECONDS; fails when one finds a crash (not part of test).
 FUZZ_SECONDS ?= 30

@@ -91,6 +91,7 @@ def hoist_globals(argv: list[str]) -> list[str]:
 
 
 _registered = False
+_command: click.Command | None = None
 
 
 class InterruptedCommandError(Exception):
@@ -98,8 +99,14 @@ class InterruptedCommandError(Exception):
 
 
 def build() -> click.Command:
-    """Return the click command with every package's sub-commands added."""
-    global _registered
+    """Return the click command with every package's sub-commands added (built once per process).
+
+    Building the tree from every command's signature takes a few tenths of a second; a click
+    command is reusable, as each run makes its own context.
+    """
+    global _registered, _command
+    if _command is not None:
+        return _command
     if not _registered:
         hook().register_commands(cli=app)
         _registered = True
@@ -113,6 +120,7 @@ def build() -> click.Command:
             raise InterruptedCommandError from exc
 
     command.invoke = invoke_reporting_ctrl_c  # type: ignore[method-assign]
+    _command = command
     return command
 
 
