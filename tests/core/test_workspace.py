@@ -51,10 +51,16 @@ def test_migrate_command(cli, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def root(cli, tmp_path: Path) -> Path:
+def root(cli, tmp_path: Path, sqlite_template: Path) -> Path:
+    """A workspace made by `dataward init` on a copy of the migrated schema (init's own
+    migration run is covered by the init tests above; these tests damage what it made)."""
+    import shutil
+
     from django.db import connections
 
     path = tmp_path / "w"
+    path.mkdir()
+    shutil.copy(sqlite_template, path / "dataward.sqlite3")
     assert cli("init", "-w", str(path)).code == 0
     connections.close_all()  # as when the init process exits, before files are damaged
     return path
