@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from dataward.runtime import activate
 
     activate(WorkspaceConfig(WorkspacePaths(Path("/nonexistent")), "sqlite:///:memory:"), "t")
+    # A shell starts background jobs with SIGINT ignored, and children inherit that: the Ctrl-C
+    # tests (in this process and in the commands they start) would then see nothing happen.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
