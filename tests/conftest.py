@@ -73,15 +73,17 @@ def pg_template() -> Iterator[str]:
 
 
 def _migrate_only(url: str) -> None:
-    """Apply migrations to an empty database without creating workspace rows."""
+    """Create the schema of an empty database without creating workspace rows."""
     from django.core.management import call_command
-    from django.db import connections
+    from django.db import connection, connections
 
     from dataward.core.engine.workspace import WorkspaceConfig, WorkspacePaths
+    from dataward.core.schema import create_fresh
     from dataward.runtime import activate
 
     activate(WorkspaceConfig(WorkspacePaths(Path("/nonexistent")), url), "template")
-    call_command("migrate", interactive=False, verbosity=0)
+    if not create_fresh(connection):  # what dataward init does; test_schema_fresh.py compares
+        call_command("migrate", interactive=False, verbosity=0)
     connections.close_all()
 
 

@@ -264,11 +264,15 @@ def _prepare_database(config: WorkspaceConfig) -> None:
     from django.db import DatabaseError, connection
     from django.db.migrations.executor import MigrationExecutor
 
+    from dataward.core.schema import create_fresh
+
     where = redacted_url(config.database_url)
     try:
         connection.ensure_connection()
         executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()) and not create_fresh(
+            connection
+        ):
             call_command("migrate", interactive=False, verbosity=0)
     except DatabaseError as exc:
         raise _database_error(exc, where, config.is_sqlite) from None
