@@ -318,8 +318,9 @@ def _outcomes(
         return
     jobs = req.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) <= 1:
+        fingerprint = ws.keyring.fingerprinter()  # the subkey once, as pool workers get it
         for task in tasks:
-            yield scan_file(task, ws.keyring.fingerprint, req.options)
+            yield scan_file(task, fingerprint, req.options)
         return
     ctx = multiprocessing.get_context("forkserver")
     init: Callable[..., None] = init_worker

@@ -61,7 +61,7 @@ class Fingerprinter:
 
     def __call__(self, value: str) -> str:
         """Return the keyed fingerprint of a value, as ``fp1:<key id>:<hex>``."""
-        digest = hmac.new(self.subkey, value.encode(), hashlib.sha256).hexdigest()
+        digest = hmac.digest(self.subkey, value.encode(), "sha256").hex()  # one-shot, in C
         return f"{FP_PREFIX}:{self.key_id}:{digest[:32]}"
 
 
@@ -131,7 +131,7 @@ class Keyring:
     def fingerprint(self, value: str, key_id: str | None = None) -> str:
         """Return the keyed fingerprint of a value, as ``fp1:<key id>:<hex>``."""
         key = self.get(key_id) if key_id else self.active
-        digest = hmac.new(key.derive("fingerprint"), value.encode(), hashlib.sha256).hexdigest()
+        digest = hmac.digest(key.derive("fingerprint"), value.encode(), "sha256").hex()
         return f"{FP_PREFIX}:{key.id}:{digest[:32]}"
 
     def fingerprinter(self) -> Fingerprinter:

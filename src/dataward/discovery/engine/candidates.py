@@ -22,6 +22,8 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 def _compile() -> tuple[tuple[Detector, ...], Any, list[int]]:
     """Compile every detector's patterns into one block-mode database (once per process)."""
+    if "db" in _STATE:  # compiled: no lock on the hot path
+        return _STATE["detectors"], _STATE["db"], _STATE["owners"]
     with _LOCK:
         if "db" not in _STATE:
             detectors = all_detectors()

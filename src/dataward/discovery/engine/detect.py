@@ -62,10 +62,16 @@ def detect(
 
     ``context`` (a column header or JSON key) counts as if it were next to every candidate.
     """
-    wanted = _wanted(entities)
+    return _detect(text, _wanted(entities), _regions(regions), context)
+
+
+def _detect(
+    text: str, wanted: frozenset[str] | None, regions: tuple[str, ...], context: str
+) -> list[Detection]:
+    """Detect with the entity types and regions already checked (detect_cells' per-cell call)."""
     if not text:
         return []
-    ctx = Context(text, context.replace("_", " "), _regions(regions))
+    ctx = Context(text, context.replace("_", " ") if context else "", regions)
     dets = candidates.detectors()
     hits: list[tuple[float, int, int, int, str]] = []
     for index, start, end in candidates.scan(text):
@@ -80,7 +86,7 @@ def detect(
             hits.extend(
                 (sc, det.rank, s, e, det.entity) for s, e, sc in det.finder(ctx) if sc >= THRESHOLD
             )
-    return _resolve(hits)
+    return _resolve(hits) if hits else []
 
 
 def detect_cells(
@@ -99,5 +105,5 @@ def detect_cells(
             if not cell or not isinstance(cell, str):
                 continue
             label = labels[c] if c < len(labels) else ""
-            for det in detect(cell, entities=wanted, regions=region_codes, context=label):
+            for det in _detect(cell, wanted, region_codes, label):
                 yield r, c, det

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from dataward.discovery.engine.types import CATEGORY, Limits, Segment, Skipped, Table, Where
 
@@ -145,7 +144,7 @@ def _scan_segment(
         if line is not None:
             line += text.count("\n", pos, det.start)
             pos = det.start
-        where = _with(base, line=line)
+        where = Where(base.member, base.sheet, base.page, line, base.row, base.column)
         value = text[det.start : det.end]
         item = _found(det.entity_type, value, where, det.start, det.end, det.score, fingerprint)
         result.keep(item, opts.max_findings)
@@ -157,6 +156,7 @@ def _scan_table(
     from dataward.discovery import detect_cells
 
     header = list(table.header)
+    at = table.where
     filled: Counter[int] = Counter()
     hits: Counter[tuple[int, str]] = Counter()
     last_row: dict[tuple[int, str], int] = {}
@@ -176,7 +176,7 @@ def _scan_table(
         name = header[c] if c < len(header) else f"col{c + 1}"
         row = buffer.get(r)
         value = row[c][det.start : det.end] if row is not None and c < len(row) else ""
-        where = _with(table.where, row=r + 1, column=name)
+        where = Where(at.member, at.sheet, at.page, at.line, r + 1, name)
         item = _found(det.entity_type, value, where, det.start, det.end, det.score, fingerprint)
         result.keep(item, opts.max_findings)
         key = (c, det.entity_type)
@@ -186,10 +186,6 @@ def _scan_table(
     for (c, entity), rows_with in sorted(hits.items()):
         name = header[c] if c < len(header) else f"col{c + 1}"
         result.columns.append(ColumnStat(table.where.member, name, entity, rows_with, filled[c]))
-
-
-def _with(where: Where, **changes: Any) -> Where:
-    return replace(where, **changes)
 
 
 def category_of(entity: str) -> str:
