@@ -6,8 +6,13 @@ import csv
 import io
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from helpers import assert_one_line_error
 
@@ -364,3 +369,94 @@ def test_a_scan_for_some_types_keeps_the_others(cli, client_ws: Path, planted) -
     full = _scan(cli, client_ws, str(planted.root))  # the partial scan left the file "changed"
     assert "scanned 1 files" in full.err, full.err
     assert types() == {"CREDIT_CARD", "US_SSN", "EMAIL_ADDRESS"}
+
+
+def test_what_the_walk_cannot_read_is_recorded_with_its_reason(
+    cli, client_ws: Path, planted, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text(f"SSN {planted.values['ssn']}\n")
+    (planted.root / "link-out.txt").symlink_to(outside)
+    os.mkfifo(planted.root / "queue.fifo")
+    result = _scan(cli, client_ws, str(planted.root), "-f", "json")
+    assert result.code == 0, result
+    skipped = {
+        Path(r["location"]).name: r["reason"]
+        for r in json.loads(result.out)["skipped"]
+        if not r["member"]
+    }
+    assert skipped["link-out.txt"] == "symlink points outside the scanned folder"
+    assert skipped["queue.fifo"] == "not a regular file"
+    # A file read before and unreadable now keeps what was found in it, and says why.
+    before = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    had = {r["entity_type"] for r in before if r["location"].endswith("/notes.txt")}
+    assert "CREDIT_CARD" in had
+    note = planted.root / "notes.txt"
+    kept = note.read_text()
+    note.unlink()
+    note.symlink_to(outside)
+    again = _scan(cli, client_ws, str(planted.root), "-f", "json")
+    assert again.code == 0, again
+    skipped = {Path(r["location"]).name: r["reason"] for r in json.loads(again.out)["skipped"]}
+    assert skipped["notes.txt"] == "symlink points outside the scanned folder"
+    inv = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    assert {r["entity_type"] for r in inv if r["location"].endswith("/notes.txt")} == had
+    # Readable again with the same bytes: read in full (not taken as unchanged), skip cleared.
+    note.unlink()
+    note.write_text(kept)
+    third = _scan(cli, client_ws, str(planted.root), "-f", "json")
+    assert third.code == 0, third
+    names = {Path(r["location"]).name for r in json.loads(third.out)["skipped"]}
+    assert "notes.txt" not in names
+    assert "link-out.txt" in names
+    inv = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    assert {r["entity_type"] for r in inv if r["location"].endswith("/notes.txt")} == had
+
+
+def _scan_without_root_reads(ws: Path, folder: Path) -> subprocess.CompletedProcess[str]:
+    """Run a real `dataward scan` that file modes bind: as root, without DAC override caps."""
+    cmd = [str(Path(sys.executable).parent / "dataward"), "-w", str(ws), "scan", str(folder)]
+    cmd += ["--client", "acme", "-j", "1", "-f", "json"]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: chmod cannot deny reads")
+        cmd = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *cmd]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATAWARD_")}
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_a_folder_that_becomes_unreadable_keeps_its_files_findings(
+    cli, client_ws: Path, planted
+) -> None:
+    locked = planted.root / "restricted"
+    locked.mkdir(exist_ok=True)
+    (locked / "cards-copy.csv").write_text((planted.root / "cards.csv").read_text())
+    (locked / "unread.txt").write_text("nothing here\n")
+    assert _scan(cli, client_ws, str(planted.root)).code == 0
+    (locked / "unread.txt").chmod(0)
+    locked.chmod(0)
+    try:
+        result = _scan_without_root_reads(client_ws, planted.root)
+    finally:
+        locked.chmod(0o755)
+        (locked / "unread.txt").chmod(0o644)
+    assert result.returncode == 0, result.stderr
+    skipped = {Path(r["location"]).name: r["reason"] for r in json.loads(result.stdout)["skipped"]}
+    assert skipped["restricted"] == "permission denied (folder not readable)"
+    assert "unread.txt" not in skipped  # inside the locked folder: the walk never saw it
+    inv = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    assert any(r["location"].endswith("restricted/cards-copy.csv") for r in inv)
+    # Unlocked, with one file in it still unreadable: the folder's skip is over, the file's named.
+    locked.chmod(0o755)
+    (locked / "unread.txt").chmod(0)
+    try:
+        result = _scan_without_root_reads(client_ws, planted.root)
+    finally:
+        (locked / "unread.txt").chmod(0o644)
+    assert result.returncode == 0, result.stderr
+    skipped = {Path(r["location"]).name: r["reason"] for r in json.loads(result.stdout)["skipped"]}
+    assert skipped["unread.txt"] == "permission denied (file not readable)"
+    assert "restricted" not in skipped
+    inv = json.loads(cli("inventory", "-c", "acme", "-f", "json", "-w", str(client_ws)).out)
+    assert any(r["location"].endswith("restricted/cards-copy.csv") for r in inv)

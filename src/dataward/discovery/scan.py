@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -206,9 +207,11 @@ def _scan_folder(
     tasks: list[FileTask] = []
     unchanged = []
     seen: set[str] = set()
+    skips: list[Skipped] = []
     for ref in walk(root, include=req.include, exclude=req.exclude):
         if isinstance(ref, Skipped):
             totals.outcome("files_skipped")
+            skips.append(ref)
             continue
         rel = ref.rel if root.is_dir() else root.name
         loc = known.get(_key(base, rel))
@@ -225,6 +228,8 @@ def _scan_folder(
         tasks.append(FileTask(str(base), rel, ref.size, ref.mtime_ns, sha))
         seen.add(_key(base, rel))
     store.touch(ws, run, unchanged)
+    if skips:
+        seen |= _record_skips(ws, run, root, base, skips, known)
     totals.outcome("files_unchanged", len(unchanged))
     task_id = progress.add_task(
         f"scanning {root.name}", total=sum(t.size for t in tasks), files=0, findings=0
@@ -245,6 +250,43 @@ def _scan_folder(
     if not root.is_dir() or req.include or req.exclude:
         return []  # only a whole folder's walk tells which files are gone
     return [loc.pk for path, loc in known.items() if path not in seen and loc.present]
+
+
+def _record_skips(
+    ws: Workspace,
+    run: ScanRun,
+    root: Path,
+    base: Path,
+    skips: list[Skipped],
+    known: dict[str, Location],
+) -> set[str]:
+    """Store the walk's skips; return the recorded files under them, which are not gone.
+
+    A folder that could not be listed hides what it holds: its recorded files keep their
+    findings instead of being marked gone by this scan.
+    """
+    items: list[tuple[store.Scanned, str]] = []
+    blind: list[str] = []
+    for skip in skips:
+        rel = skip.where.member if root.is_dir() else root.name
+        at = base / rel if rel != "." else base
+        try:
+            kind = "folder" if stat.S_ISDIR(os.lstat(at).st_mode) else "file"
+        except OSError:
+            kind = "file"
+        if rel == ".":  # the scanned folder itself could not be listed
+            place = (storable(str(base.parent)), storable(base.name or str(base)))
+            blind.append("")
+        else:
+            place = (storable(str(base)), storable(rel))
+            if kind == "folder":
+                blind.append(rel + "/")
+        items.append((store.Scanned(kind, *place), skip.reason))
+    store.record_skips(ws, run, items, known)
+    kept = {_key(base, rel) for rel in (skip.where.member for skip in skips) if rel != "."}
+    prefixes = [_key(base, rel) if rel else storable(str(base).rstrip("/") + "/") for rel in blind]
+    kept |= {path for path in known if any(path.startswith(p) for p in prefixes)}
+    return kept
 
 
 def _key(base: Path, rel: str) -> str:

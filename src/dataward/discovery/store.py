@@ -56,13 +56,45 @@ def known_files(client: Client, folder: str) -> dict[str, Location]:
     for parent in PurePosixPath(folder).parents:
         above = str(parent)
         query |= Q(root=above, path__startswith=inside[len(above.rstrip("/")) + 1 :])
-    rows = Location.objects.for_client(client).filter(query, kind="file")
+    rows = Location.objects.for_client(client).filter(query, kind__in=("file", "folder"))
     return {full_path(loc.root, loc.path): loc for loc in rows}
 
 
 def full_path(root: str, path: str) -> str:
     """Return the full path of a file location (as shown everywhere)."""
     return f"{root.rstrip('/')}/{path}"
+
+
+def record_skips(
+    ws: Workspace,
+    run: ScanRun,
+    skips: Iterable[tuple[Scanned, str]],
+    known: dict[str, Location],
+) -> None:
+    """Record what a folder walk could not read, with the reason, as this run's skips.
+
+    A locked folder, an unreadable file, a link out of the scanned folder or a pipe each become
+    (or update) a location whose ``skipped`` says why. A file recorded before keeps the findings
+    of its last reading, and loses its size, time and hash so it is read in full once it can be.
+    """
+    now = ws.clock()
+    with transaction.atomic():
+        for item, reason in skips:
+            skipped = [{"member": "", "reason": reason}]
+            loc = known.get(full_path(item.root, item.path))
+            if loc is not None:
+                Location.objects.for_client(run.client).filter(pk=loc.pk).update(
+                    skipped=skipped, last_seen=now, last_run=run, present=True,
+                    mtime_ns=0, sha256="",
+                )  # fmt: skip
+                continue
+            Location.objects.for_client(run.client).update_or_create(
+                client=run.client, root=item.root, path=item.path,
+                defaults={"kind": item.kind, "skipped": skipped, "last_seen": now,
+                          "last_run": run, "present": True, "mtime_ns": 0, "sha256": ""},
+                create_defaults={"kind": item.kind, "skipped": skipped, "first_seen": now,
+                                 "last_seen": now, "last_run": run},
+            )  # fmt: skip
 
 
 def mark_gone(client: Client, location_ids: Iterable[int]) -> None:
