@@ -49,3 +49,16 @@ def test_a_text_suffix_does_not_hide_a_zip() -> None:
     data = zip_bytes({"inner.txt": f"contact {EMAIL}\n".encode()})
     parts = _parts("notes.txt", data, Limits())
     assert [p.where.member for p in parts if isinstance(p, Segment)] == ["inner.txt"]
+
+
+def test_an_email_message_over_the_member_limit_is_skipped_unread() -> None:
+    body = f"From: a@example.org\nSubject: x\n\nreach me at {EMAIL}\n".encode()
+    big = body + b"padding line\n" * 5_000
+    small = Limits(max_member_bytes=len(body) + 10)
+    reason = "e-mail message larger than the member limit (parsed whole, so not read)"
+    assert _parts("big.eml", big, small) == [Skipped(Where(), reason)]
+    # the same when the size is not known up front (a member read from a stream)
+    parts = list(extract_stream("big.eml", io.BytesIO(big), size=None, limits=small))
+    assert parts == [Skipped(Where(), reason)]
+    found = [p for p in _parts("small.eml", body, small) if isinstance(p, Segment)]
+    assert any(EMAIL in p.text for p in found)

@@ -24,10 +24,26 @@ SKIP_HEADERS = frozenset(
 )  # fmt: skip
 
 
+MESSAGE_TOO_BIG = "e-mail message larger than the member limit (parsed whole, so not read)"
+
+
 @extractor(suffixes=(".eml",))
 def extract_eml(src: Source) -> Iterator[Part]:
-    """Yield headers (context = header name), bodies, then each attachment's own parts."""
-    msg = BytesParser(policy=policy.default).parse(src.stream)
+    """Yield headers (context = header name), bodies, then each attachment's own parts.
+
+    The standard library parses a message whole in memory, so a message is held to the member
+    limit (512 MB by default) and skipped with the reason past it, never read into memory.
+    """
+    limit = src.limits.max_member_bytes
+    if src.size is not None and src.size > limit:
+        yield Skipped(src.where(), MESSAGE_TOO_BIG)
+        return
+    data = src.stream.read(limit + 1)
+    if len(data) > limit:
+        yield Skipped(src.where(), MESSAGE_TOO_BIG)
+        return
+    msg = BytesParser(policy=policy.default).parsebytes(data)
+    del data
     yield from message_parts(src, msg)
 
 
