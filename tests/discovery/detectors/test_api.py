@@ -76,6 +76,48 @@ def test_normalize(entity: str, value: str, expected: str) -> None:
     assert normalize(entity, value) == expected
 
 
+def _e164_by_validity(value: str) -> str:
+    """The phone canonical form spelled with phonenumbers' is_valid_number, as first written."""
+    import phonenumbers
+
+    from dataward.discovery.engine.types import DEFAULT_REGIONS
+
+    personal = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+    fallback = None
+    for region in (None,) if value.strip().startswith("+") else DEFAULT_REGIONS:
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if not phonenumbers.is_valid_number(number):
+            continue
+        if phonenumbers.number_type(number) in personal:
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        fallback = fallback or number
+    if fallback is not None:
+        return phonenumbers.format_number(fallback, phonenumbers.PhoneNumberFormat.E164)
+    digits = "".join(c for c in value if c in "0123456789")
+    return "+" + digits if value.strip().startswith("+") else digits
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789 -+()", min_size=7, max_size=18),
+        st.from_regex(r"\+?(1|44|63|91)[ -]?[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{3,4}", fullmatch=True),
+        st.from_regex(r"0[0-9]{2,4}[ -]?[0-9]{3,4}[ -]?[0-9]{3,4}", fullmatch=True),
+    )
+)
+def test_phone_fingerprint_form_is_unchanged_by_asking_the_number_type_once(value: str) -> None:
+    # normalize asks number_type once instead of is_valid_number then number_type (half the
+    # metadata walks); the canonical form, and so every stored fingerprint, must not move.
+    assert normalize("PHONE_NUMBER", value) == _e164_by_validity(value.strip())
+
+
 MASKS = [
     ("CREDIT_CARD", "4539 1488 0343 6467", "6467"),
     ("US_SSN", "536-22-8754", "8754"),

@@ -40,9 +40,11 @@ def _phone(value: str) -> str:
             number = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException:
             continue
-        if not phonenumbers.is_valid_number(number):
+        # is_valid_number is number_type != UNKNOWN, and each costs a metadata walk: ask once.
+        kind = phonenumbers.number_type(number)
+        if kind == phonenumbers.PhoneNumberType.UNKNOWN:
             continue
-        if phonenumbers.number_type(number) in _PERSONAL:
+        if kind in _PERSONAL:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         fallback = fallback or number
     if fallback is not None:
