@@ -28,6 +28,7 @@ _CAPS_CELL = re.compile(
     r"(?<=[,\t|;\"\n])[A-Z][A-Z'\-]+(?: [A-Z]\.)?(?: [A-Z][A-Z'\-]+){0,2}(?: [A-Z]\.)?"
     r"(?=[,\t|;\"\r\n]|$)"
 )
+_UPPER = re.compile(r"[A-Z]")
 _DOTS = re.compile(r"(?<![^ ])(?:[A-Z]|Ma)\.(?= |$)")
 _HOUSE = re.compile(
     r"(?=\d)(?<![\w,.:-])\d+[A-Za-z]?,? "
@@ -296,6 +297,8 @@ def find(ctx: Context) -> list[Hit]:
     """Return personal names: every capitalised run in tables, marked runs in free text."""
     state = _State()
     if ctx.tabular():
+        if not _UPPER.search(ctx.text):  # both patterns below start at a capital
+            return state.hits
         for match in _RUN.finditer(ctx.text, ctx.body_start()):
             label = ctx.labels(match.start())
             if not rules.other_label(label, _person_label(label)):
