@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from dataward.core import audit
 from dataward.core.approvals import check_time_box
@@ -15,11 +15,25 @@ from dataward.errors import DatawardError
 from dataward.risks.models import Risk, RiskEvent
 
 REF_ATTEMPTS = 8
+#: The PostgreSQL advisory lock held while a risk reference is chosen and inserted.
+NUMBERING_LOCK = 0x6477_5249_534B  # "dwRISK"
 EDITABLE = (
     "title", "description", "category", "likelihood", "impact", "residual_likelihood",
     "residual_impact", "owner", "treatment", "plan", "due",
 )  # fmt: skip
 LINKS = ("controls", "findings", "alerts", "incidents")
+
+
+def _hold_numbering() -> None:
+    """On PostgreSQL, number risks one writer at a time until the caller's transaction ends.
+
+    Without it two writers read the same last reference, one loses on the unique index and
+    tries again, and a steady writer could make another lose every one of its attempts. SQLite
+    needs nothing: its transactions begin IMMEDIATE, so writers are serialised already.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NUMBERING_LOCK])
 
 
 def _next_number() -> int:
@@ -36,9 +50,10 @@ def create(**fields: Any) -> Risk:
     other conflict (the same control's or imported id's risk) is the caller's to prevent.
     """
     for _ in range(REF_ATTEMPTS):
-        ref = f"RISK-{_next_number():04d}"
         try:
             with transaction.atomic():
+                _hold_numbering()
+                ref = f"RISK-{_next_number():04d}"
                 return Risk.objects.create(ref=ref, **fields)
         except IntegrityError:
             if not Risk.objects.unscoped("is this reference taken").filter(ref=ref).exists():
