@@ -2,8 +2,9 @@
 
 Replaying the migrations of a new workspace costs about five seconds, nearly all of it Django
 re-rendering its historical model states after each operation, not SQL. For an empty database the
-result is known in advance: the tables of today's models, every migration marked applied, and the
-data the migrations would have written. ``create_fresh`` builds exactly that (the same tables,
+result is known in advance: the tables of the migrations' final state (rendered once), every
+migration marked applied, and the data the migrations would have written. ``create_fresh`` builds
+exactly that (the same tables,
 columns, indexes and constraints, compared by tests/core/test_schema_fresh.py on SQLite and
 PostgreSQL) in one transaction, and declines whenever a migration holds an operation it cannot
 reproduce (raw SQL, a plug-in's own operation class), so ``migrate`` then runs as before.
