@@ -266,27 +266,25 @@ def _record_skips(
     findings instead of being marked gone by this scan.
     """
     items: list[tuple[store.Scanned, str]] = []
-    blind: list[str] = []
+    kept: set[str] = set()
+    hidden: list[str] = []  # prefixes of recorded paths the walk could not look under
     for skip in skips:
         rel = skip.where.member if root.is_dir() else root.name
-        at = base / rel if rel != "." else base
-        try:
-            kind = "folder" if stat.S_ISDIR(os.lstat(at).st_mode) else "file"
-        except OSError:
-            kind = "file"
         if rel == ".":  # the scanned folder itself could not be listed
             place = (storable(str(base.parent)), storable(base.name or str(base)))
-            blind.append("")
-        else:
-            place = (storable(str(base)), storable(rel))
-            if kind == "folder":
-                blind.append(rel + "/")
-        items.append((store.Scanned(kind, *place), skip.reason))
+            items.append((store.Scanned("folder", *place), skip.reason))
+            hidden.append(_key(base, ""))
+            continue
+        try:
+            kind = "folder" if stat.S_ISDIR(os.lstat(base / rel).st_mode) else "file"
+        except OSError:
+            kind = "file"
+        items.append((store.Scanned(kind, storable(str(base)), storable(rel)), skip.reason))
+        kept.add(_key(base, rel))
+        if kind == "folder":
+            hidden.append(_key(base, rel + "/"))
     store.record_skips(ws, run, items, known)
-    kept = {_key(base, rel) for rel in (skip.where.member for skip in skips) if rel != "."}
-    prefixes = [_key(base, rel) if rel else storable(str(base).rstrip("/") + "/") for rel in blind]
-    kept |= {path for path in known if any(path.startswith(p) for p in prefixes)}
-    return kept
+    return kept | {path for path in known if path.startswith(tuple(hidden))}
 
 
 def _key(base: Path, rel: str) -> str:
